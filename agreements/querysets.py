@@ -1,0 +1,164 @@
+"""Reusable scoping of querysets: who may see what, what is in force, lineage."""
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.utils import timezone
+
+from .text import fold
+
+
+def _closure(start_ids, step):
+    """All ids reachable from `start_ids` by repeatedly applying `step(ids) -> ids`.
+
+    One query per level of the graph; lineage graphs are a few levels deep.
+    """
+    seen = set(start_ids)
+    frontier = set(start_ids)
+    while frontier:
+        frontier = set(step(frontier)) - seen
+        seen |= frontier
+    return seen
+
+
+class AreaQuerySet(models.QuerySet):
+    def search(self, text):
+        return self.filter(search_key__contains=fold(text)) if text else self
+
+    def rollup_ids(self, area_ids):
+        """Ids of every area whose figures count towards `area_ids`.
+
+        That is the areas themselves, the units below them, and the units that were
+        merged into any of those (2025: 63 → 34 provinces, districts abolished),
+        followed transitively, so figures from before a merger still add up.
+        """
+        through = self.model.successors.through
+
+        def step(ids):
+            children = self.model.objects.filter(parent_id__in=ids).values_list("id", flat=True)
+            merged_in = through.objects.filter(to_area_id__in=ids).values_list(
+                "from_area_id", flat=True
+            )
+            return [*children, *merged_in]
+
+        return _closure(set(area_ids), step)
+
+
+class AgencyQuerySet(models.QuerySet):
+    def search(self, text):
+        return self.filter(search_key__contains=fold(text)) if text else self
+
+    def active(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(Q(active_until__isnull=True) | Q(active_until__gte=on))
+
+    def lineage_ids(self, agency_ids):
+        """Ids of the agencies and of every agency they continue (renamed, merged in,
+        split from), transitively: an agreement signed by a predecessor is found
+        under its successor."""
+        change = apps.get_model("agreements", "AgencyChange")
+
+        def step(ids):
+            return change.objects.filter(successor_id__in=ids).values_list(
+                "predecessor_id", flat=True
+            )
+
+        return _closure(set(agency_ids), step)
+
+    def successor_ids(self, agency_ids):
+        """Ids of the agencies that today continue `agency_ids` (transitively)."""
+        change = apps.get_model("agreements", "AgencyChange")
+
+        def step(ids):
+            return change.objects.filter(
+                predecessor_id__in=ids, successor__isnull=False
+            ).values_list("successor_id", flat=True)
+
+        return _closure(set(agency_ids), step) - set(agency_ids)
+
+
+class AgreementQuerySet(models.QuerySet):
+    def live(self):
+        """Agreements that are not archived (archiving is how agreements are deleted)."""
+        return self.filter(archived_at__isnull=True)
+
+    def search(self, text):
+        """Accent-insensitive search over number, title, parties' names and items."""
+        key = fold(text)
+        if not key:
+            return self
+        party = apps.get_model("agreements", "AgreementParty")
+        item = apps.get_model("agreements", "ContentItem")
+        agency = apps.get_model("agreements", "Agency")
+        matching_agencies = agency.objects.filter(search_key__contains=key).values("id")
+        return self.filter(
+            Q(search_key__contains=key)
+            | Exists(
+                party.objects.filter(agreement=OuterRef("pk")).filter(
+                    Q(agency__in=matching_agencies)
+                )
+            )
+            | Exists(item.objects.filter(agreement=OuterRef("pk"), search_key__contains=key))
+        )
+
+    def with_status(self, on=None):
+        """Annotate `status_value`, the status derived from dates on `on` (default today)."""
+        on = on or timezone.localdate()
+        superseding = self.model.objects.filter(
+            supersedes=OuterRef("pk"), archived_at__isnull=True
+        ).exclude(lifecycle="draft")
+        return self.annotate(
+            status_value=Case(
+                When(lifecycle="draft", then=Value("draft")),
+                When(lifecycle="ended", then=Value("ended")),
+                When(Exists(superseding), then=Value("superseded")),
+                When(effective_until__lt=on, then=Value("expired")),
+                When(effective_until__isnull=True, end_year__lt=on.year, then=Value("expired")),
+                default=Value("in_force"),
+                output_field=models.CharField(),
+            )
+        )
+
+    def in_force(self, on=None):
+        return self.live().with_status(on=on).filter(status_value="in_force")
+
+    def for_agencies(self, agency_ids):
+        """Agreements in which any of `agency_ids`, or an agency they continue, is a party."""
+        agency = apps.get_model("agreements", "Agency")
+        lineage = agency.objects.lineage_ids(agency_ids)
+        party = apps.get_model("agreements", "AgreementParty")
+        return self.filter(
+            Exists(party.objects.filter(agreement=OuterRef("pk"), agency_id__in=lineage))
+        )
+
+    def in_areas(self, area_ids):
+        """Agreements with a party located in one of the areas (rolled up)."""
+        area = apps.get_model("agreements", "Area")
+        party = apps.get_model("agreements", "AgreementParty")
+        ids = area.objects.rollup_ids(area_ids)
+        return self.filter(
+            Exists(party.objects.filter(agreement=OuterRef("pk"), agency__area_id__in=ids))
+        )
+
+    def for_user(self, user):
+        """What `user` may see: admins everything, leaders their area, editors the
+        agreements their agency (or an agency it continues) is a party to.
+
+        The single place where read access to agreements is decided.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        qs = self.live()
+        if user.is_superuser:
+            return qs
+        profile = getattr(user, "profile", None)
+        if profile is None:
+            return self.none()
+        if profile.role == profile.Role.ADMIN:
+            return qs
+        if profile.agency_id is None:
+            return self.none()
+        if profile.role == profile.Role.LEADER:
+            area_id = profile.agency.area_id
+            return qs.in_areas([area_id]) if area_id else qs.for_agencies([profile.agency_id])
+        return qs.for_agencies([profile.agency_id])

@@ -1,0 +1,20 @@
+"""Top-level URLs: the staff workspace, reports, accounts, admin and the health check."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from agreements import views as agreement_views
+
+admin.site.site_header = _("Dân vận: quản trị hệ thống")
+admin.site.site_title = _("Dân vận")
+admin.site.index_title = _("Quản trị")
+
+urlpatterns = [
+    path("", agreement_views.HomeView.as_view(), name="home"),
+    path("healthz/", agreement_views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("agreements.urls")),
+]
