@@ -822,6 +822,23 @@ class Review(NormalizedModel):
     def is_locked(self):
         return self.status == self.Status.APPROVED
 
+    NARRATIVE_FIELDS = (
+        "results",
+        "limitations",
+        "causes",
+        "lessons",
+        "directions",
+        "recommendations",
+    )
+
+    @property
+    def sections(self):
+        """The report's narrative sections, in the official order, as (label, text)."""
+        return [
+            (self._meta.get_field(name).verbose_name.capitalize(), getattr(self, name))
+            for name in self.NARRATIVE_FIELDS
+        ]
+
     def clean(self):
         if self.period_from and self.period_to and self.period_to < self.period_from:
             raise ValidationError({"period_to": _("Kỳ đánh giá kết thúc trước khi bắt đầu.")})

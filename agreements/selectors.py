@@ -1,8 +1,15 @@
 """Reads: every query that is more than a lookup lives here."""
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 
-from .models import Agreement, AgreementParty, ContentItem, IndicatorValue, Review
+from .models import (
+    Agreement,
+    AgreementParty,
+    ContentItem,
+    IndicatorValue,
+    ItemAssessment,
+    Review,
+)
 
 
 def agreement_list(*, user, query=None):
@@ -17,26 +24,51 @@ def agreement_list(*, user, query=None):
     )
 
 
+def _latest_assessment(field):
+    return Subquery(
+        ItemAssessment.objects.filter(content_item=OuterRef("pk"))
+        .order_by("-review__held_on", "-review_id")
+        .values(field)[:1]
+    )
+
+
 def agreement_detail(*, agreement):
-    parties = agreement.parties.select_related("agency").prefetch_related("signatories")
-    items = ContentItem.objects.filter(agreement=agreement).select_related("lead_agency")
-    reviews = Review.objects.filter(agreement=agreement).prefetch_related("papers")
+    """Everything the agreement page shows, in a fixed number of queries."""
+    parties = agreement.parties.select_related("agency").prefetch_related(
+        "signatories", "agency__changes_out__successor"
+    )
+    items = list(
+        ContentItem.objects.filter(agreement=agreement)
+        .select_related("lead_agency")
+        .annotate(
+            latest_progress=_latest_assessment("progress"),
+            latest_comment=_latest_assessment("comment"),
+        )
+    )
+    progress_labels = dict(ItemAssessment.Progress.choices)
+    for item in items:
+        item.latest_progress_label = progress_labels.get(item.latest_progress, "")
+    declared = agreement.declared_item_count or 0
+    reviews = (
+        Review.objects.filter(agreement=agreement)
+        .prefetch_related("papers")
+        .order_by("-held_on", "-id")
+    )
     values = IndicatorValue.objects.filter(agreement=agreement).select_related(
         "indicator", "area", "agency", "review"
     )
-    entered = len(items)
-    declared = agreement.declared_item_count or 0
     return {
         "parties": parties,
         "items": items,
-        "missing_item_count": max(declared - entered, 0),
+        "missing_item_count": max(declared - len(items), 0),
         "legal_bases": agreement.legal_bases.all(),
         "reviews": reviews,
-        "indicator_values": values,
-        "plans": agreement.plans.all(),
-        "attachments": agreement.attachments.all(),
+        "indicator_values": values.order_by("indicator__order", "year", "id"),
+        "plans": agreement.plans.annotate(activity_count=Count("activities")),
+        "attachments": agreement.attachments.select_related("uploaded_by"),
         "predecessor": agreement.supersedes,
         "successors": agreement.superseded_by.filter(archived_at__isnull=True),
+        "history": agreement.history.select_related("history_user")[:20],
     }
 
 
@@ -48,4 +80,8 @@ def home_summary(*, user):
         .annotate(n=Count("id"))
         .values_list("status_value", "n")
     )
-    return {"total": sum(counts.values()), "by_status": counts}
+    rows = [
+        {"code": code, "label": label, "count": counts.get(code, 0)}
+        for code, label in Agreement.Status.choices
+    ]
+    return {"total": sum(counts.values()), "by_status": rows}
