@@ -8,6 +8,20 @@ from django.utils import timezone
 from .text import fold
 
 
+def role_of(user):
+    """The user's role: "admin", "leader", "editor", or None (may see nothing)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return "admin"
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        return None
+    if profile.role != "admin" and profile.agency_id is None:
+        return None
+    return profile.role
+
+
 def _closure(start_ids, step):
     """All ids reachable from `start_ids` by repeatedly applying `step(ids) -> ids`.
 
@@ -146,19 +160,23 @@ class AgreementQuerySet(models.QuerySet):
 
         The single place where read access to agreements is decided.
         """
-        if not user.is_authenticated or not user.is_active:
+        role = role_of(user)
+        if role is None:
             return self.none()
         qs = self.live()
-        if user.is_superuser:
+        if role == "admin":
             return qs
-        profile = getattr(user, "profile", None)
-        if profile is None:
-            return self.none()
-        if profile.role == profile.Role.ADMIN:
-            return qs
-        if profile.agency_id is None:
-            return self.none()
-        if profile.role == profile.Role.LEADER:
-            area_id = profile.agency.area_id
-            return qs.in_areas([area_id]) if area_id else qs.for_agencies([profile.agency_id])
+        profile = user.profile
+        if role == "leader" and profile.agency.area_id:
+            return qs.in_areas([profile.agency.area_id])
         return qs.for_agencies([profile.agency_id])
+
+    def editable_by(self, user):
+        """What `user` may change: admins everything, editors their agency's
+        agreements. Leaders read and approve; they do not edit."""
+        role = role_of(user)
+        if role == "admin":
+            return self.live()
+        if role == "editor":
+            return self.live().for_agencies([user.profile.agency_id])
+        return self.none()

@@ -85,3 +85,51 @@ def home_summary(*, user):
         for code, label in Agreement.Status.choices
     ]
     return {"total": sum(counts.values()), "by_status": rows}
+
+
+def agreement_form_initial(*, agreement, user):
+    """Initial rows of the agreement page's formsets."""
+    if agreement is None:
+        profile = getattr(user, "profile", None)
+        own = profile.agency if profile and profile.agency_id else None
+        parties = [{"agency": own, "role": AgreementParty.Role.LEAD}] if own else []
+        return {"parties": parties, "legal_bases": [], "items": []}
+    parties = []
+    for party in agreement.parties.prefetch_related("signatories"):
+        signatory = next(iter(party.signatories.all()), None)
+        parties.append(
+            {
+                "agency": party.agency_id,
+                "role": party.role,
+                "name_as_signed": party.name_as_signed,
+                "signatory_prefix": signatory.prefix if signatory else "",
+                "signatory_on_behalf_of": signatory.on_behalf_of if signatory else "",
+                "signatory_name": signatory.name if signatory else "",
+                "signatory_position": signatory.position if signatory else "",
+            }
+        )
+    bases = list(agreement.legal_bases.values("id", "number", "issued_on", "issuer", "title"))
+    items = [
+        {
+            "id": item.pk,
+            "title": item.title,
+            "description": item.description,
+            "lead_agency": item.lead_agency_id,
+            "expected_result": item.expected_result,
+            "ORDER": item.number,
+        }
+        for item in agreement.items.all()
+    ]
+    return {"parties": parties, "legal_bases": bases, "items": items}
+
+
+def agreement_archive_impact(*, agreement):
+    """What archiving touches, for the confirmation page."""
+    return {
+        "items": agreement.items.count(),
+        "plans": agreement.plans.count(),
+        "reviews": agreement.reviews.count(),
+        "indicator_values": agreement.indicator_values.count(),
+        "attachments": agreement.attachments.count(),
+        "successors": list(agreement.superseded_by.filter(archived_at__isnull=True)),
+    }

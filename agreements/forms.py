@@ -1,0 +1,256 @@
+"""Forms of the staff workspace. They validate input; services do the writing."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    MAX_YEAR,
+    MIN_YEAR,
+    Agency,
+    Agreement,
+    AgreementParty,
+    Signatory,
+)
+from .text import nfc
+
+# Long enough for any real report section, short enough to refuse a pasted book.
+MAX_TEXT = 20000
+
+
+class DateInput(forms.DateInput):
+    """dd/mm/yyyy text input: works the same with or without JavaScript."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", **(attrs or {})},
+            format="%d/%m/%Y",
+        )
+
+
+NUL_MESSAGE = _("Nội dung chứa ký tự không hợp lệ (NUL).")
+
+
+class CleanTextMixin:
+    """NFC-normalise every text input and refuse NUL bytes and giant texts clearly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.validators = [
+                ProhibitNullCharactersValidator(message=NUL_MESSAGE)
+                if isinstance(v, ProhibitNullCharactersValidator)
+                else v
+                for v in field.validators
+            ]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            if isinstance(value, str):
+                if "\x00" in value:
+                    self.add_error(name, NUL_MESSAGE)
+                    continue
+                if len(value) > MAX_TEXT:
+                    self.add_error(
+                        name,
+                        _("Nội dung quá dài (tối đa %(max)s ký tự).") % {"max": f"{MAX_TEXT:,}"},
+                    )
+                    continue
+                cleaned[name] = nfc(value)
+        return cleaned
+
+
+def agency_choices(extra_ids=()):
+    """Agencies a user may pick: active ones plus any already on the record."""
+    return Agency.objects.filter(
+        Q(active_until__isnull=True) | Q(pk__in=list(extra_ids))
+    ).select_related("area")
+
+
+class AgreementForm(CleanTextMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "kind",
+            "number",
+            "title",
+            "signed_on",
+            "place",
+            "start_year",
+            "end_year",
+            "effective_from",
+            "effective_until",
+            "lifecycle",
+            "supersedes",
+            "purpose",
+            "meeting_frequency",
+            "information_exchange",
+            "annual_review_required",
+            "midterm_review_year",
+            "final_review_year",
+            "declared_item_count",
+            "notes",
+        ]
+        widgets = {
+            "signed_on": DateInput(),
+            "effective_from": DateInput(),
+            "effective_until": DateInput(),
+            "title": forms.Textarea(attrs={"rows": 2}),
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "information_exchange": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, supersedes_queryset=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("start_year", "end_year", "midterm_review_year", "final_review_year"):
+            self.fields[name].widget.attrs.update({"min": MIN_YEAR, "max": MAX_YEAR})
+        if supersedes_queryset is not None:
+            self.fields["supersedes"].queryset = supersedes_queryset
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+
+class PartyForm(CleanTextMixin, forms.Form):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_("Cơ quan, đơn vị"))
+    role = forms.ChoiceField(choices=AgreementParty.Role.choices, label=_("Vai trò"))
+    name_as_signed = forms.CharField(
+        label=_("Tên trên văn bản"),
+        max_length=300,
+        required=False,
+        help_text=_("Để trống để dùng tên hiện tại của cơ quan."),
+    )
+    signatory_prefix = forms.ChoiceField(
+        choices=Signatory.Prefix.choices, required=False, label=_("Thẩm quyền ký")
+    )
+    signatory_on_behalf_of = forms.CharField(max_length=300, required=False, label=_("Thay mặt"))
+    signatory_name = forms.CharField(max_length=200, required=False, label=_("Người ký"))
+    signatory_position = forms.CharField(max_length=300, required=False, label=_("Chức vụ"))
+
+    def __init__(self, *args, agency_queryset=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if agency_queryset is not None:
+            self.fields["agency"].queryset = agency_queryset
+
+
+class AgencyChoiceFormSet(forms.BaseFormSet):
+    """A formset whose forms pick agencies from one queryset, evaluated once."""
+
+    def __init__(self, *args, agency_queryset=None, **kwargs):
+        self.agency_queryset = agency_queryset
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"agency_queryset": self.agency_queryset}
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        self._share_choices(form)
+        return form
+
+    def _share_choices(self, form):
+        # Each select would run its own query; build the option list once per formset.
+        cache = self.__dict__.setdefault("_choice_cache", {})
+        for name, field in form.fields.items():
+            if isinstance(field, forms.ModelChoiceField):
+                if name not in cache:
+                    cache[name] = list(field.choices)
+                field.choices = cache[name]
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            agency_queryset=self.agency_queryset,
+        )
+        self.add_fields(form, None)
+        self._share_choices(form)
+        return form
+
+
+class BasePartyFormSet(AgencyChoiceFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        rows = [
+            f.cleaned_data
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        agencies = [row["agency"].pk for row in rows]
+        if len(agencies) != len(set(agencies)):
+            raise ValidationError(_("Một cơ quan chỉ được nhập một lần trong các bên."))
+        leads = [row for row in rows if row["role"] == AgreementParty.Role.LEAD]
+        if len(leads) != 1:
+            raise ValidationError(_("Văn bản phải có đúng một cơ quan chủ trì."))
+
+
+PartyFormSet = forms.formset_factory(
+    PartyForm, formset=BasePartyFormSet, extra=1, can_delete=True, max_num=50, validate_max=True
+)
+
+
+class LegalBasisForm(CleanTextMixin, forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    number = forms.CharField(label=_("Số, ký hiệu"), max_length=100)
+    issued_on = forms.DateField(label=_("Ngày ban hành"), required=False, widget=DateInput())
+    issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=300, required=False)
+    title = forms.CharField(label=_("Trích yếu"), max_length=1000, required=False)
+
+
+LegalBasisFormSet = forms.formset_factory(
+    LegalBasisForm, extra=1, can_delete=True, max_num=50, validate_max=True
+)
+
+
+class ContentItemForm(CleanTextMixin, forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    title = forms.CharField(
+        label=_("Nội dung"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    description = forms.CharField(
+        label=_("Mô tả chi tiết"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    lead_agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(), required=False, label=_("Cơ quan chủ trì")
+    )
+    expected_result = forms.CharField(
+        label=_("Kết quả dự kiến"), required=False, widget=forms.Textarea(attrs={"rows": 1})
+    )
+
+    def __init__(self, *args, agency_queryset=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if agency_queryset is not None:
+            self.fields["lead_agency"].queryset = agency_queryset
+
+
+class BaseContentItemFormSet(AgencyChoiceFormSet):
+    def ordered_rows(self):
+        """Kept rows in the order the user asked for (ORDER field, then position)."""
+        rows = []
+        for position, form in enumerate(self.forms):
+            data = form.cleaned_data
+            if not data or data.get("DELETE"):
+                continue
+            order = data.get("ORDER")
+            rows.append((order if order is not None else position + 1, position, data))
+        return [data for _order, _position, data in sorted(rows, key=lambda r: (r[0], r[1]))]
+
+
+ContentItemFormSet = forms.formset_factory(
+    ContentItemForm,
+    formset=BaseContentItemFormSet,
+    extra=1,
+    can_delete=True,
+    can_order=True,
+    max_num=200,
+    validate_max=True,
+)
