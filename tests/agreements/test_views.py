@@ -17,9 +17,7 @@ from tests.factories import (
 
 def _agreement_of(agency, **kwargs):
     agreement = AgreementFactory(lead_agency=agency, **kwargs)
-    party = AgreementPartyFactory(
-        agreement=agreement, agency=agency, role=AgreementParty.Role.LEAD
-    )
+    party = AgreementPartyFactory(agreement=agreement, agency=agency, role=AgreementParty.Role.LEAD)
     Signatory.objects.create(party=party, name="Lò Văn Cương", position="Trưởng Ban Dân vận")
     return agreement
 
