@@ -12,6 +12,12 @@ from .models import (
     Agency,
     Agreement,
     AgreementParty,
+    Area,
+    ContributedPaper,
+    Indicator,
+    IndicatorValue,
+    ItemAssessment,
+    Review,
     Signatory,
 )
 from .text import nfc
@@ -138,15 +144,12 @@ class PartyForm(CleanTextMixin, forms.Form):
             self.fields["agency"].queryset = agency_queryset
 
 
-class AgencyChoiceFormSet(forms.BaseFormSet):
-    """A formset whose forms pick agencies from one queryset, evaluated once."""
+class SharedChoicesMixin:
+    """Formset forms pick agencies from one queryset: build the options once.
 
-    def __init__(self, *args, agency_queryset=None, **kwargs):
-        self.agency_queryset = agency_queryset
-        super().__init__(*args, **kwargs)
-
-    def get_form_kwargs(self, index):
-        return {"agency_queryset": self.agency_queryset}
+    Each select would otherwise run its own query, one per row. The formset's
+    `get_form_kwargs` passes the queryset to every form (and to the empty form).
+    """
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
@@ -154,10 +157,10 @@ class AgencyChoiceFormSet(forms.BaseFormSet):
         return form
 
     def _share_choices(self, form):
-        # Each select would run its own query; build the option list once per formset.
         cache = self.__dict__.setdefault("_choice_cache", {})
         for name, field in form.fields.items():
-            if isinstance(field, forms.ModelChoiceField):
+            # Hidden ones (a model formset's `id`) never list their options.
+            if isinstance(field, forms.ModelChoiceField) and not field.widget.is_hidden:
                 if name not in cache:
                     cache[name] = list(field.choices)
                 field.choices = cache[name]
@@ -169,11 +172,20 @@ class AgencyChoiceFormSet(forms.BaseFormSet):
             prefix=self.add_prefix("__prefix__"),
             empty_permitted=True,
             use_required_attribute=False,
-            agency_queryset=self.agency_queryset,
+            **self.get_form_kwargs(None),
         )
         self.add_fields(form, None)
         self._share_choices(form)
         return form
+
+
+class AgencyChoiceFormSet(SharedChoicesMixin, forms.BaseFormSet):
+    def __init__(self, *args, agency_queryset=None, **kwargs):
+        self.agency_queryset = agency_queryset
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"agency_queryset": self.agency_queryset}
 
 
 class BasePartyFormSet(AgencyChoiceFormSet):
@@ -254,3 +266,131 @@ ContentItemFormSet = forms.formset_factory(
     max_num=200,
     validate_max=True,
 )
+
+
+class ReviewForm(CleanTextMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Review
+        fields = [
+            "kind",
+            "title",
+            "period_from",
+            "period_to",
+            "held_on",
+            "place",
+            "chaired_by",
+            "attended_by",
+            *Review.NARRATIVE_FIELDS,
+        ]
+        widgets = {
+            "period_from": DateInput(),
+            "period_to": DateInput(),
+            "held_on": DateInput(),
+            "chaired_by": forms.Textarea(attrs={"rows": 2}),
+            "attended_by": forms.Textarea(attrs={"rows": 2}),
+            **{name: forms.Textarea(attrs={"rows": 5}) for name in Review.NARRATIVE_FIELDS},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+
+class PaperForm(CleanTextMixin, forms.ModelForm):
+    class Meta:
+        model = ContributedPaper
+        fields = ["title", "presenter", "position"]
+
+
+PaperFormSet = forms.modelformset_factory(
+    ContributedPaper, form=PaperForm, extra=1, can_delete=True, max_num=100, validate_max=True
+)
+
+
+class AssessmentForm(CleanTextMixin, forms.Form):
+    """One row per content item; leaving progress empty means "not assessed here"."""
+
+    content_item = forms.IntegerField(widget=forms.HiddenInput)
+    progress = forms.ChoiceField(
+        choices=[("", "—"), *ItemAssessment.Progress.choices], required=False, label=_("Tiến độ")
+    )
+    comment = forms.CharField(
+        required=False, label=_("Nhận xét"), widget=forms.Textarea(attrs={"rows": 1})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("comment") and not cleaned.get("progress"):
+            self.add_error("progress", _("Chọn tiến độ cho nội dung có nhận xét."))
+        return cleaned
+
+
+AssessmentFormSet = forms.formset_factory(AssessmentForm, extra=0, max_num=200)
+
+
+class IndicatorValueForm(CleanTextMixin, forms.ModelForm):
+    class Meta:
+        model = IndicatorValue
+        fields = ["indicator", "year", "area", "agency", "value", "denominator", "note"]
+        widgets = {"note": forms.TextInput()}
+
+    def __init__(self, *args, agreement=None, agency_queryset=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if agreement is not None:
+            self.instance.agreement = agreement
+        self.fields["indicator"].queryset = Indicator.objects.filter(is_active=True)
+        if agency_queryset is not None:
+            self.fields["agency"].queryset = agency_queryset
+        self.fields["area"].queryset = Area.objects.all()
+
+    def clean(self):
+        cleaned = super().clean()
+        indicator = cleaned.get("indicator")
+        if indicator and indicator.needs_denominator and cleaned.get("denominator") is None:
+            self.add_error("denominator", _("Chỉ tiêu này cần nhập mẫu số."))
+        if not cleaned.get("area") and not cleaned.get("agency") and indicator:
+            self.add_error("area", _("Cần chọn địa bàn hoặc cơ quan, đơn vị."))
+        return cleaned
+
+
+class BaseIndicatorValueFormSet(SharedChoicesMixin, forms.BaseModelFormSet):
+    def __init__(self, *args, agreement=None, agency_queryset=None, **kwargs):
+        self.agreement = agreement
+        self.agency_queryset = agency_queryset
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"agreement": self.agreement, "agency_queryset": self.agency_queryset}
+
+
+IndicatorValueFormSet = forms.modelformset_factory(
+    IndicatorValue,
+    form=IndicatorValueForm,
+    formset=BaseIndicatorValueFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=200,
+    validate_max=True,
+)
+
+
+def kept_instances(formset):
+    """Model instances a model formset keeps: existing rows not deleted, plus new
+    rows the user filled in (the instances carry the cleaned values)."""
+    kept = []
+    for form in formset.forms:
+        if formset.can_delete and formset._should_delete_form(form):
+            continue
+        if form.instance.pk or form.has_changed():
+            kept.append(form.instance)
+    return kept
+
+
+class ReturnReviewForm(CleanTextMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do trả lại"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -22,6 +22,15 @@ def role_of(user):
     return profile.role
 
 
+def edits_what_it_sees(user):
+    """True when everything `user` may see they may also edit (admins, editors).
+
+    `for_user` and `editable_by` coincide for these roles, so a page that already
+    fetched an object through `for_user` needs no second query to decide.
+    """
+    return role_of(user) in {"admin", "editor"}
+
+
 def _closure(start_ids, step):
     """All ids reachable from `start_ids` by repeatedly applying `step(ids) -> ids`.
 

@@ -10,6 +10,7 @@ from .models import (
     ItemAssessment,
     Review,
 )
+from .querysets import edits_what_it_sees, role_of
 
 
 def agreement_list(*, user, query=None):
@@ -132,4 +133,22 @@ def agreement_archive_impact(*, agreement):
         "indicator_values": agreement.indicator_values.count(),
         "attachments": agreement.attachments.count(),
         "successors": list(agreement.superseded_by.filter(archived_at__isnull=True)),
+    }
+
+
+def review_detail(*, review, user):
+    """Assessments, figures, papers, history and what `user` may do with the review."""
+    editable = edits_what_it_sees(user)
+    approver = role_of(user) in {"leader", "admin"}
+    return {
+        "assessments": review.assessments.select_related("content_item").order_by(
+            "content_item__number"
+        ),
+        "indicator_values": review.indicator_values.select_related("indicator", "area", "agency"),
+        "papers": review.papers.all(),
+        "attachments": review.attachments.select_related("uploaded_by"),
+        "history": review.history.select_related("history_user")[:20],
+        "can_edit": editable and review.status == Review.Status.DRAFT,
+        "can_submit": editable and review.status == Review.Status.DRAFT,
+        "can_decide": approver and review.status == Review.Status.SUBMITTED,
     }

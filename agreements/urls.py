@@ -14,5 +14,22 @@ urlpatterns = [
         views.AgreementArchiveView.as_view(),
         name="agreement_archive",
     ),
+    path("agreements/<int:pk>/reviews/new/", views.ReviewFormView.as_view(), name="review_create"),
     path("reviews/<int:pk>/", views.ReviewDetailView.as_view(), name="review_detail"),
+    path("reviews/<int:review_pk>/edit/", views.ReviewFormView.as_view(), name="review_update"),
+    path(
+        "reviews/<int:pk>/submit/",
+        views.ReviewTransitionView.as_view(action="submit"),
+        name="review_submit",
+    ),
+    path(
+        "reviews/<int:pk>/approve/",
+        views.ReviewTransitionView.as_view(action="approve"),
+        name="review_approve",
+    ),
+    path(
+        "reviews/<int:pk>/return/",
+        views.ReviewTransitionView.as_view(action="return"),
+        name="review_return",
+    ),
 ]
