@@ -12,11 +12,13 @@ from .models import (
     Agency,
     Agreement,
     AgreementParty,
+    AnnualPlan,
     Area,
     ContributedPaper,
     Indicator,
     IndicatorValue,
     ItemAssessment,
+    PlanActivity,
     Review,
     Signatory,
 )
@@ -356,7 +358,9 @@ class IndicatorValueForm(CleanTextMixin, forms.ModelForm):
         return cleaned
 
 
-class BaseIndicatorValueFormSet(SharedChoicesMixin, forms.BaseModelFormSet):
+class AgreementRowsFormSet(SharedChoicesMixin, forms.BaseModelFormSet):
+    """Rows that belong to one agreement and pick from its agencies."""
+
     def __init__(self, *args, agreement=None, agency_queryset=None, **kwargs):
         self.agreement = agreement
         self.agency_queryset = agency_queryset
@@ -369,7 +373,7 @@ class BaseIndicatorValueFormSet(SharedChoicesMixin, forms.BaseModelFormSet):
 IndicatorValueFormSet = forms.modelformset_factory(
     IndicatorValue,
     form=IndicatorValueForm,
-    formset=BaseIndicatorValueFormSet,
+    formset=AgreementRowsFormSet,
     extra=1,
     can_delete=True,
     max_num=200,
@@ -394,3 +398,51 @@ class ReturnReviewForm(CleanTextMixin, forms.Form):
         label=_("Lý do trả lại"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PlanForm(CleanTextMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = AnnualPlan
+        fields = ["year", "number", "issued_on", "summary"]
+        widgets = {"issued_on": DateInput(), "summary": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].widget.attrs.update({"min": MIN_YEAR, "max": MAX_YEAR})
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+
+class ActivityForm(CleanTextMixin, forms.ModelForm):
+    class Meta:
+        model = PlanActivity
+        fields = ["content_item", "activity", "responsible_agency", "deadline", "done_on"]
+        widgets = {
+            "activity": forms.Textarea(attrs={"rows": 2}),
+            "deadline": DateInput(),
+            "done_on": DateInput(),
+        }
+
+    def __init__(self, *args, agreement=None, agency_queryset=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if agreement is not None:
+            self.fields["content_item"].queryset = agreement.items.all()
+        if agency_queryset is not None:
+            self.fields["responsible_agency"].queryset = agency_queryset
+
+
+ActivityFormSet = forms.modelformset_factory(
+    PlanActivity,
+    form=ActivityForm,
+    formset=AgreementRowsFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=300,
+    validate_max=True,
+)
+
+
+class ActivityDoneForm(forms.Form):
+    done_on = forms.DateField(required=False, widget=DateInput(), label=_("Ngày hoàn thành"))

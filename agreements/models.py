@@ -692,6 +692,9 @@ class AnnualPlan(NormalizedModel):
     def __str__(self):
         return _("Kế hoạch năm %(year)s") % {"year": self.year}
 
+    def get_absolute_url(self):
+        return reverse("agreements:plan_detail", args=[self.pk])
+
 
 class PlanActivity(NormalizedModel):
     """A task of an annual plan, tied to a content item, with a deadline."""

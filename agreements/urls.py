@@ -15,6 +15,10 @@ urlpatterns = [
         name="agreement_archive",
     ),
     path("agreements/<int:pk>/reviews/new/", views.ReviewFormView.as_view(), name="review_create"),
+    path("agreements/<int:pk>/plans/new/", views.PlanFormView.as_view(), name="plan_create"),
+    path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
+    path("plans/<int:plan_pk>/edit/", views.PlanFormView.as_view(), name="plan_update"),
+    path("activities/<int:pk>/done/", views.ActivityDoneView.as_view(), name="activity_done"),
     path("reviews/<int:pk>/", views.ReviewDetailView.as_view(), name="review_detail"),
     path("reviews/<int:review_pk>/edit/", views.ReviewFormView.as_view(), name="review_update"),
     path(

@@ -6,11 +6,22 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import forms, selectors, services
-from .models import Agreement, ContributedPaper, IndicatorValue, ItemAssessment, Review
+from .filters import AgreementFilterSet
+from .models import (
+    Agreement,
+    AnnualPlan,
+    ContributedPaper,
+    IndicatorValue,
+    ItemAssessment,
+    PlanActivity,
+    Review,
+)
 from .querysets import edits_what_it_sees, role_of
 
 
@@ -35,10 +46,19 @@ class AgreementListView(LoginRequiredMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        return selectors.agreement_list(user=self.request.user, query=self.request.GET.get("q"))
+        # Filters narrow the scoped list; invalid values are reported on the form and
+        # ignored, the valid ones still apply.
+        self.filterset = AgreementFilterSet(
+            self.request.GET,
+            queryset=selectors.agreement_list(user=self.request.user),
+            request=self.request,
+        )
+        return self.filterset.qs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        context["sort"] = self.filterset.sort_links()
         context["can_create"] = role_of(self.request.user) in {"admin", "editor"}
         return context
 
@@ -77,29 +97,115 @@ def _conflict_changes(obj, since_version):
     if len(records) < 2:
         return []
     delta = records[-1].diff_against(records[0])
-    changes = []
-    for change in delta.changes:
-        field = obj._meta.get_field(change.field)
-        changes.append((field.verbose_name, change.new))
-    return changes
+    return [(obj._meta.get_field(c.field).verbose_name, c.new) for c in delta.changes]
 
 
-class AgreementFormView(LoginRequiredMixin, TemplateView):
-    """Create or edit an agreement with its parties, legal bases and items on one page."""
+def _attach_errors(form, error):
+    """Put a service's ValidationError on the form: by field where the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
-    template_name = "agreements/agreement_form.html"
+
+class MultiFormView(LoginRequiredMixin, TemplateView):
+    """A page that edits one object and its rows: a main form plus formsets.
+
+    Subclasses find the objects in `load()` (raising 404 for what the user may not
+    touch), build the forms in `get_forms(data)` (the main one under "form") and
+    write through a service in `save(bound)`. This class handles what every such page
+    must do the same way: "add a row" without JavaScript, messages, a refused stale
+    save that keeps the user's input and shows what changed, and service validation
+    errors shown on the form. Nothing is written unless everything is valid.
+    """
+
+    object = None
+    conflict_message = gettext_lazy("Dữ liệu vừa được người khác cập nhật.")
+    saved_message = gettext_lazy("Đã lưu.")
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.object = None
-        if "pk" in kwargs:
-            self.object = get_object_or_404(
-                Agreement.objects.editable_by(request.user), pk=kwargs["pk"]
-            )
-        elif role_of(request.user) not in {"admin", "editor"}:
-            raise Http404
+        response = self.load(**kwargs)
+        if response is not None:
+            return response
         return super().dispatch(request, *args, **kwargs)
+
+    def load(self, **kwargs):
+        raise NotImplementedError
+
+    def get_forms(self, data=None):
+        raise NotImplementedError
+
+    def save(self, bound):
+        raise NotImplementedError
+
+    def render(self, bound, status=200, **extra):
+        context = {"object": self.object, **self.extra_context_data(), **bound, **extra}
+        return self.render_to_response(context, status=status)
+
+    def extra_context_data(self):
+        return {}
+
+    def get(self, request, *args, **kwargs):
+        return self.render(self.get_forms())
+
+    def post(self, request, *args, **kwargs):
+        data = request.POST
+        add_to = data.get("add_row")
+        if add_to:
+            # Without JavaScript, "Thêm dòng" posts the page: show it again, one row more.
+            data = data.copy()
+            key = f"{add_to}-TOTAL_FORMS"
+            if key in data:
+                try:
+                    data[key] = str(min(int(data[key]) + 1, 200))
+                except ValueError:
+                    data[key] = "1"
+            return self.render(self.get_forms(data))
+        bound = self.get_forms(data)
+        if not all(f.is_valid() for f in bound.values()):
+            messages.error(request, _("Chưa lưu: vui lòng sửa các lỗi được đánh dấu."))
+            return self.render(bound)
+        form = bound["form"]
+        try:
+            saved = self.save(bound)
+        except services.Conflict as conflict:
+            messages.error(
+                request,
+                _(
+                    "%(what)s Nội dung bạn nhập vẫn được giữ bên dưới; "
+                    "hãy xem các thay đổi rồi lưu lại."
+                )
+                % {"what": self.conflict_message},
+            )
+            return self.render(
+                bound,
+                status=409,
+                conflict=_conflict_changes(conflict.current, form.cleaned_data.get("version") or 0),
+                current_version=conflict.current.version,
+            )
+        except ValidationError as error:
+            _attach_errors(form, error)
+            messages.error(request, _("Chưa lưu: vui lòng sửa các lỗi được đánh dấu."))
+            return self.render(bound)
+        messages.success(request, self.saved_message)
+        return redirect(saved)
+
+
+class AgreementFormView(MultiFormView):
+    """Create or edit an agreement with its parties, legal bases and items on one page."""
+
+    template_name = "agreements/agreement_form.html"
+    conflict_message = gettext_lazy("Văn bản vừa được người khác cập nhật.")
+    saved_message = gettext_lazy("Đã lưu văn bản phối hợp.")
+
+    def load(self, pk=None):
+        if pk is not None:
+            self.object = get_object_or_404(Agreement.objects.editable_by(self.request.user), pk=pk)
+        elif role_of(self.request.user) not in {"admin", "editor"}:
+            raise Http404
 
     def get_forms(self, data=None):
         agreement = self.object
@@ -113,12 +219,11 @@ class AgreementFormView(LoginRequiredMixin, TemplateView):
         visible = Agreement.objects.for_user(self.request.user)
         if agreement:
             visible = visible.exclude(pk=agreement.pk)
-        main = forms.AgreementForm(
-            data, instance=agreement or Agreement(), supersedes_queryset=visible
-        )
         initial = selectors.agreement_form_initial(agreement=agreement, user=self.request.user)
         return {
-            "form": main,
+            "form": forms.AgreementForm(
+                data, instance=agreement or Agreement(), supersedes_queryset=visible
+            ),
             "parties": forms.PartyFormSet(
                 data, initial=initial["parties"], prefix="parties", agency_queryset=agencies
             ),
@@ -130,71 +235,22 @@ class AgreementFormView(LoginRequiredMixin, TemplateView):
             ),
         }
 
-    def get(self, request, *args, **kwargs):
-        return self.render_to_response({"object": self.object, **self.get_forms()})
-
-    def post(self, request, *args, **kwargs):
-        data = request.POST
-        add_to = data.get("add_row")
-        if add_to in {"parties", "bases", "items"}:
-            # Without JavaScript, "Thêm dòng" posts the page: show it again, one row more.
-            data = data.copy()
-            key = f"{add_to}-TOTAL_FORMS"
-            try:
-                data[key] = str(min(int(data.get(key, 0)) + 1, 200))
-            except ValueError:
-                data[key] = "1"
-            return self.render_to_response({"object": self.object, **self.get_forms(data)})
-        bound = self.get_forms(data)
-        context = {"object": self.object, **bound}
-        if not all(f.is_valid() for f in bound.values()):
-            messages.error(request, _("Chưa lưu: vui lòng sửa các lỗi được đánh dấu."))
-            return self.render_to_response(context, status=200)
+    def save(self, bound):
         form = bound["form"]
-        party_rows = [
-            services.PartyData(**{k: v for k, v in row.items() if k != "DELETE"})
-            for row in bound["parties"].cleaned_data
-            if row and not row.get("DELETE")
-        ]
-        bases = [row for row in bound["legal_bases"].cleaned_data if row and not row.get("DELETE")]
-        items = bound["items"].ordered_rows()
-        try:
-            agreement = services.agreement_save(
-                agreement=form.instance,
-                user=request.user,
-                expected_version=form.cleaned_data.get("version"),
-                parties=party_rows,
-                legal_bases=bases,
-                items=items,
-            )
-        except services.Conflict as conflict:
-            context["conflict"] = _conflict_changes(
-                conflict.current, form.cleaned_data.get("version") or 0
-            )
-            context["current_version"] = conflict.current.version
-            messages.error(
-                request,
-                _(
-                    "Văn bản vừa được người khác cập nhật. Nội dung bạn nhập vẫn được giữ "
-                    "bên dưới; hãy xem các thay đổi rồi lưu lại."
-                ),
-            )
-            return self.render_to_response(context, status=409)
-        except ValidationError as error:
-            _attach_errors(form, error)
-            messages.error(request, _("Chưa lưu: vui lòng sửa các lỗi được đánh dấu."))
-            return self.render_to_response(context, status=200)
-        messages.success(request, _("Đã lưu văn bản phối hợp."))
-        return redirect(agreement)
-
-
-def _attach_errors(form, error):
-    """Put a service's ValidationError on the form: by field where the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+        return services.agreement_save(
+            agreement=form.instance,
+            user=self.request.user,
+            expected_version=form.cleaned_data.get("version"),
+            parties=[
+                services.PartyData(**{k: v for k, v in row.items() if k != "DELETE"})
+                for row in bound["parties"].cleaned_data
+                if row and not row.get("DELETE")
+            ],
+            legal_bases=[
+                row for row in bound["legal_bases"].cleaned_data if row and not row.get("DELETE")
+            ],
+            items=bound["items"].ordered_rows(),
+        )
 
 
 class AgreementArchiveView(LoginRequiredMixin, DetailView):
@@ -227,49 +283,51 @@ class AgreementArchiveView(LoginRequiredMixin, DetailView):
         return redirect("agreements:agreement_list")
 
 
-class ReviewFormView(LoginRequiredMixin, TemplateView):
+class ReviewFormView(MultiFormView):
     """Enter or edit a review: report sections, papers, item assessments, figures."""
 
     template_name = "agreements/review_form.html"
+    conflict_message = gettext_lazy("Hội nghị vừa được người khác cập nhật.")
+    saved_message = gettext_lazy("Đã lưu hội nghị.")
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        editable = Agreement.objects.editable_by(request.user)
-        if "review_pk" in kwargs:
+    def load(self, pk=None, review_pk=None):
+        editable = Agreement.objects.editable_by(self.request.user)
+        if review_pk is not None:
             self.object = get_object_or_404(
                 Review.objects.filter(agreement__in=editable).select_related("agreement"),
-                pk=kwargs["review_pk"],
+                pk=review_pk,
             )
             self.agreement = self.object.agreement
             if self.object.status != Review.Status.DRAFT:
-                messages.error(request, _("Chỉ sửa được hội nghị ở trạng thái dự thảo."))
+                messages.error(self.request, _("Chỉ sửa được hội nghị ở trạng thái dự thảo."))
                 return redirect(self.object)
         else:
-            self.object = None
-            self.agreement = get_object_or_404(editable, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+            self.agreement = get_object_or_404(editable, pk=pk)
+
+    def extra_context_data(self):
+        return {"agreement": self.agreement}
 
     def get_forms(self, data=None):
         review = self.object or Review(agreement=self.agreement)
-        items = list(self.agreement.items.all())
-        stored = {}
+        self.items = list(self.agreement.items.all())
+        self.stored = {}
         if self.object:
-            stored = {a.content_item_id: a for a in self.object.assessments.all()}
-        assessment_initial = [
-            {
-                "content_item": item.pk,
-                "progress": stored[item.pk].progress if item.pk in stored else "",
-                "comment": stored[item.pk].comment if item.pk in stored else "",
-            }
-            for item in items
-        ]
-        agencies = forms.agency_choices(self.agreement.parties.values_list("agency_id", flat=True))
+            self.stored = {a.content_item_id: a for a in self.object.assessments.all()}
         assessments = forms.AssessmentFormSet(
-            data, initial=assessment_initial, prefix="assessments"
+            data,
+            initial=[
+                {
+                    "content_item": item.pk,
+                    "progress": getattr(self.stored.get(item.pk), "progress", ""),
+                    "comment": getattr(self.stored.get(item.pk), "comment", ""),
+                }
+                for item in self.items
+            ],
+            prefix="assessments",
         )
-        for form, item in zip(assessments.forms, items, strict=False):
+        for form, item in zip(assessments.forms, self.items, strict=False):
             form.item = item
+        agencies = forms.agency_choices(self.agreement.parties.values_list("agency_id", flat=True))
         return {
             "form": forms.ReviewForm(data, instance=review),
             "papers": forms.PaperFormSet(
@@ -289,71 +347,108 @@ class ReviewFormView(LoginRequiredMixin, TemplateView):
             ),
         }
 
-    def render(self, bound, status=200, **extra):
-        context = {"object": self.object, "agreement": self.agreement, **bound, **extra}
-        return self.render_to_response(context, status=status)
-
-    def get(self, request, *args, **kwargs):
-        return self.render(self.get_forms())
-
-    def post(self, request, *args, **kwargs):
-        data = request.POST
-        add_to = data.get("add_row")
-        if add_to in {"papers", "values"}:
-            data = data.copy()
-            key = f"{add_to}-TOTAL_FORMS"
-            try:
-                data[key] = str(min(int(data.get(key, 0)) + 1, 200))
-            except ValueError:
-                data[key] = "1"
-            return self.render(self.get_forms(data))
-        bound = self.get_forms(data)
-        if not all(f.is_valid() for f in bound.values()):
-            messages.error(request, _("Chưa lưu: vui lòng sửa các lỗi được đánh dấu."))
-            return self.render(bound)
+    def save(self, bound):
         form = bound["form"]
-        items = {i.pk: i for i in self.agreement.items.all()}
-        stored = {}
-        if self.object:
-            stored = {a.content_item_id: a for a in self.object.assessments.all()}
+        items = {item.pk: item for item in self.items}
         assessments = []
         for row in bound["assessments"].cleaned_data:
             item = items.get(row.get("content_item"))
             if item is None or not row.get("progress"):
                 continue
-            assessment = stored.get(item.pk) or ItemAssessment(content_item=item)
+            assessment = self.stored.get(item.pk) or ItemAssessment(content_item=item)
             assessment.progress = row["progress"]
             assessment.comment = row.get("comment", "")
             assessments.append(assessment)
-        try:
-            review = services.review_save(
-                review=form.instance,
+        return services.review_save(
+            review=form.instance,
+            user=self.request.user,
+            expected_version=form.cleaned_data.get("version"),
+            papers=forms.kept_instances(bound["papers"]),
+            assessments=assessments,
+            indicator_values=forms.kept_instances(bound["values"]),
+        )
+
+
+class PlanFormView(MultiFormView):
+    """Create or edit the annual plan of an agreement for one year, with activities."""
+
+    template_name = "agreements/plan_form.html"
+    conflict_message = gettext_lazy("Kế hoạch vừa được người khác cập nhật.")
+    saved_message = gettext_lazy("Đã lưu kế hoạch năm.")
+
+    def load(self, pk=None, plan_pk=None):
+        editable = Agreement.objects.editable_by(self.request.user)
+        if plan_pk is not None:
+            self.object = get_object_or_404(
+                AnnualPlan.objects.filter(agreement__in=editable).select_related("agreement"),
+                pk=plan_pk,
+            )
+            self.agreement = self.object.agreement
+        else:
+            self.agreement = get_object_or_404(editable, pk=pk)
+
+    def extra_context_data(self):
+        return {"agreement": self.agreement}
+
+    def get_forms(self, data=None):
+        plan = self.object or AnnualPlan(agreement=self.agreement)
+        agencies = forms.agency_choices(self.agreement.parties.values_list("agency_id", flat=True))
+        return {
+            "form": forms.PlanForm(data, instance=plan),
+            "activities": forms.ActivityFormSet(
+                data,
+                prefix="activities",
+                queryset=plan.activities.all() if self.object else PlanActivity.objects.none(),
+                agreement=self.agreement,
+                agency_queryset=agencies,
+            ),
+        }
+
+    def save(self, bound):
+        form = bound["form"]
+        return services.plan_save(
+            plan=form.instance,
+            user=self.request.user,
+            expected_version=form.cleaned_data.get("version"),
+            activities=forms.kept_instances(bound["activities"]),
+        )
+
+
+class PlanDetailView(LoginRequiredMixin, DetailView):
+    template_name = "agreements/plan_detail.html"
+
+    def get_queryset(self):
+        visible = Agreement.objects.for_user(self.request.user)
+        return AnnualPlan.objects.filter(agreement__in=visible).select_related("agreement")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(selectors.plan_detail(plan=self.object, user=self.request.user))
+        return context
+
+
+class ActivityDoneView(LoginRequiredMixin, DetailView):
+    """POST: mark a plan activity done today (or on the date given)."""
+
+    http_method_names = ["post"]
+
+    def get_queryset(self):
+        editable = Agreement.objects.editable_by(self.request.user)
+        return PlanActivity.objects.filter(plan__agreement__in=editable).select_related("plan")
+
+    def post(self, request, *args, **kwargs):
+        activity = self.get_object()
+        form = forms.ActivityDoneForm(request.POST)
+        if form.is_valid():
+            services.plan_activity_mark_done(
+                activity=activity,
                 user=request.user,
-                expected_version=form.cleaned_data.get("version"),
-                papers=forms.kept_instances(bound["papers"]),
-                assessments=assessments,
-                indicator_values=forms.kept_instances(bound["values"]),
+                done_on=form.cleaned_data["done_on"] or timezone.localdate(),
             )
-        except services.Conflict as conflict:
-            messages.error(
-                request,
-                _(
-                    "Hội nghị vừa được người khác cập nhật. Nội dung bạn nhập vẫn được giữ "
-                    "bên dưới; hãy xem các thay đổi rồi lưu lại."
-                ),
-            )
-            return self.render(
-                bound,
-                status=409,
-                conflict=_conflict_changes(conflict.current, form.cleaned_data.get("version") or 0),
-                current_version=conflict.current.version,
-            )
-        except ValidationError as error:
-            _attach_errors(form, error)
-            messages.error(request, _("Chưa lưu: vui lòng sửa các lỗi được đánh dấu."))
-            return self.render(bound)
-        messages.success(request, _("Đã lưu hội nghị."))
-        return redirect(review)
+            messages.success(request, _("Đã đánh dấu hoàn thành."))
+        else:
+            messages.error(request, _("Ngày hoàn thành không hợp lệ."))
+        return redirect(activity.plan)
 
 
 class ReviewTransitionView(LoginRequiredMixin, DetailView):
