@@ -1,6 +1,7 @@
 """Reads: every query that is more than a lookup lives here."""
 
 from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.utils import timezone
 
 from .models import (
     Agreement,
@@ -151,4 +152,18 @@ def review_detail(*, review, user):
         "can_edit": editable and review.status == Review.Status.DRAFT,
         "can_submit": editable and review.status == Review.Status.DRAFT,
         "can_decide": approver and review.status == Review.Status.SUBMITTED,
+    }
+
+
+def plan_detail(*, plan, user):
+    today = timezone.localdate()
+    activities = plan.activities.select_related("content_item", "responsible_agency").order_by(
+        "deadline", "id"
+    )
+    return {
+        "activities": activities,
+        "today": today,
+        "attachments": plan.attachments.select_related("uploaded_by"),
+        "history": plan.history.select_related("history_user")[:20],
+        "can_edit": edits_what_it_sees(user),
     }
