@@ -1,11 +1,13 @@
 """Forms of the staff workspace. They validate input; services do the writing."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from . import uploads
 from .models import (
     MAX_YEAR,
     MIN_YEAR,
@@ -14,6 +16,7 @@ from .models import (
     AgreementParty,
     AnnualPlan,
     Area,
+    Attachment,
     ContributedPaper,
     Indicator,
     IndicatorValue,
@@ -446,3 +449,23 @@ ActivityFormSet = forms.modelformset_factory(
 
 class ActivityDoneForm(forms.Form):
     done_on = forms.DateField(required=False, widget=DateInput(), label=_("Ngày hoàn thành"))
+
+
+class AttachmentForm(CleanTextMixin, forms.Form):
+    title = forms.CharField(label=_("Tiêu đề"), max_length=500)
+    kind = forms.ChoiceField(label=_("Loại tệp"), choices=Attachment.Kind.choices)
+    file = forms.FileField(
+        label=_("Tệp"),
+        help_text=_("PDF, DOC, DOCX, XLS, XLSX, ODT, JPEG hoặc PNG."),
+        max_length=255,
+    )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        try:
+            self.content_type = uploads.check(
+                uploaded, max_bytes=settings.ATTACHMENT_MAX_MB * 1024 * 1024
+            )
+        except uploads.RejectedFile as rejected:
+            raise ValidationError(str(rejected)) from None
+        return uploaded

@@ -19,6 +19,7 @@ from .models import (
     Agreement,
     AgreementParty,
     AnnualPlan,
+    Attachment,
     ContentItem,
     Review,
     Signatory,
@@ -348,3 +349,47 @@ def review_return(*, review: Review, user, expected_version: int, reason: str) -
         _("Trả lại: %(reason)s") % {"reason": reason[:90]},
         returned_reason=reason,
     )
+
+
+# --- attachments ------------------------------------------------------------------
+
+
+@transaction.atomic
+def attachment_add(
+    *, owner, uploaded, title: str, kind: str, content_type: str, user
+) -> Attachment:
+    """Store an uploaded file (already checked) on an agreement, review or plan."""
+    attachment = Attachment(
+        title=title,
+        kind=kind,
+        original_name=(uploaded.name or "")[-300:],
+        content_type=content_type,
+        size=uploaded.size,
+        uploaded_by=user,
+        **{_owner_field(owner): owner},
+    )
+    attachment.file.save(uploaded.name, uploaded, save=False)
+    try:
+        _save(attachment, user)
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment, user) -> None:
+    """Delete the record (its history stays) and, once committed, the file."""
+    storage, name = attachment.file.storage, attachment.file.name
+    _as_user(attachment, user).delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def _owner_field(owner):
+    if isinstance(owner, Agreement):
+        return "agreement"
+    if isinstance(owner, Review):
+        return "review"
+    if isinstance(owner, AnnualPlan):
+        return "plan"
+    raise TypeError(owner)

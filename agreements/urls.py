@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .models import Agreement, AnnualPlan, Review
 
 app_name = "agreements"
 
@@ -35,5 +36,26 @@ urlpatterns = [
         "reviews/<int:pk>/return/",
         views.ReviewTransitionView.as_view(action="return"),
         name="review_return",
+    ),
+    path(
+        "agreements/<int:pk>/attachments/new/",
+        views.AttachmentCreateView.as_view(owner_model=Agreement),
+        name="agreement_attachment_create",
+    ),
+    path(
+        "reviews/<int:pk>/attachments/new/",
+        views.AttachmentCreateView.as_view(owner_model=Review),
+        name="review_attachment_create",
+    ),
+    path(
+        "plans/<int:pk>/attachments/new/",
+        views.AttachmentCreateView.as_view(owner_model=AnnualPlan),
+        name="plan_attachment_create",
+    ),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path(
+        "attachments/<int:pk>/delete/",
+        views.AttachmentDeleteView.as_view(),
+        name="attachment_delete",
     ),
 ]
