@@ -70,7 +70,7 @@ def agreement_detail(*, agreement):
         "attachments": agreement.attachments.select_related("uploaded_by"),
         "predecessor": agreement.supersedes,
         "successors": agreement.superseded_by.filter(archived_at__isnull=True),
-        "history": agreement.history.select_related("history_user")[:20],
+        "history": history_rows(obj=agreement),
     }
 
 
@@ -148,7 +148,7 @@ def review_detail(*, review, user):
         "indicator_values": review.indicator_values.select_related("indicator", "area", "agency"),
         "papers": review.papers.all(),
         "attachments": review.attachments.select_related("uploaded_by"),
-        "history": review.history.select_related("history_user")[:20],
+        "history": history_rows(obj=review),
         "can_edit": editable and review.status == Review.Status.DRAFT,
         "can_submit": editable and review.status == Review.Status.DRAFT,
         "can_decide": approver and review.status == Review.Status.SUBMITTED,
@@ -164,6 +164,26 @@ def plan_detail(*, plan, user):
         "activities": activities,
         "today": today,
         "attachments": plan.attachments.select_related("uploaded_by"),
-        "history": plan.history.select_related("history_user")[:20],
+        "history": history_rows(obj=plan),
         "can_edit": edits_what_it_sees(user),
     }
+
+
+def history_rows(*, obj, limit=20):
+    """The object's latest changes, newest first, each with the fields it changed.
+
+    Reads limit+1 records in one query and compares neighbours in memory.
+    """
+    records = list(obj.history.select_related("history_user").order_by("-history_id")[: limit + 1])
+    rows = []
+    for newer, older in zip(records, [*records[1:], None], strict=False):
+        changed = []
+        if older is not None and newer.history_type == "~":
+            delta = newer.diff_against(older)
+            changed = [
+                str(obj._meta.get_field(change.field).verbose_name)
+                for change in delta.changes
+                if change.field != "version"
+            ]
+        rows.append({"record": newer, "changed": changed})
+    return rows[:limit]

@@ -150,3 +150,20 @@ def test_home_counts_visible_agreements(client, editor_a, agency_a, agency_b):
 def test_object_pages_are_404_for_unknown_ids(client, editor_a, name):
     client.force_login(editor_a)
     assert client.get(reverse(name, args=[999999])).status_code == 404
+
+
+def test_detail_history_says_who_changed_which_fields(client, editor_a, agency_a):
+    from agreements import services
+
+    agreement = _agreement_of(agency_a, title="Bản đầu")
+    agreement.title = "Bản đã sửa"
+    agreement.place = "Lai Châu"
+    services.agreement_save(agreement=agreement, user=editor_a, expected_version=1)
+    client.force_login(editor_a)
+    response = client.get(reverse("agreements:agreement_detail", args=[agreement.pk]))
+    rows = response.context["history"]
+    assert rows[0]["record"].history_user == editor_a
+    assert set(rows[0]["changed"]) == {"trích yếu", "địa danh"}
+    assert "Trích yếu, địa danh" in response.content.decode() or "Địa danh, trích yếu" in (
+        response.content.decode()
+    )
