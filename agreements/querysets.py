@@ -1,8 +1,11 @@
 """Reusable scoping of querysets: who may see what, what is in force, lineage."""
 
+import datetime
+
 from django.apps import apps
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from .text import fold
@@ -127,14 +130,11 @@ class AgreementQuerySet(models.QuerySet):
     def with_status(self, on=None):
         """Annotate `status_value`, the status derived from dates on `on` (default today)."""
         on = on or timezone.localdate()
-        superseding = self.model.objects.filter(
-            supersedes=OuterRef("pk"), archived_at__isnull=True
-        ).exclude(lifecycle="draft")
         return self.annotate(
             status_value=Case(
                 When(lifecycle="draft", then=Value("draft")),
                 When(lifecycle="ended", then=Value("ended")),
-                When(Exists(superseding), then=Value("superseded")),
+                When(self._superseded(), then=Value("superseded")),
                 When(effective_until__lt=on, then=Value("expired")),
                 When(effective_until__isnull=True, end_year__lt=on.year, then=Value("expired")),
                 default=Value("in_force"),
@@ -142,8 +142,55 @@ class AgreementQuerySet(models.QuerySet):
             )
         )
 
+    def _superseded(self):
+        """True for an agreement that a later, signed and live agreement supersedes."""
+        superseding = self.model.objects.filter(
+            supersedes=OuterRef("pk"), archived_at__isnull=True
+        ).exclude(lifecycle="draft")
+        return Exists(superseding)
+
     def in_force(self, on=None):
         return self.live().with_status(on=on).filter(status_value="in_force")
+
+    def review_overdue(self, on=None):
+        """Agreements whose yearly review is overdue on `on` (default today).
+
+        A deliberately simple rule, decided in the database so that it filters,
+        counts and paginates like any other condition. An agreement is overdue when
+
+        - it requires a yearly review (`annual_review_required`);
+        - it is signed, not ended early and not superseded (a superseded term is
+          closed by the final review held with the next signing);
+        - at least one calendar year of it is complete: its first year
+          (`start_year`, else the year it was signed) is before `on.year`;
+        - its term reached into the previous calendar year (`end_year` empty or
+          ≥ `on.year - 1`, `effective_until` empty or in/after that year), so the
+          last year of a term is still owed a review in the year after it ends,
+          and an agreement that expired long ago is not nagged about forever;
+        - and no review other than a liaison meeting (six-monthly, annual,
+          mid-term or final, whatever its approval status) was held between
+          1 January of the previous year and `on`.
+
+        On 15/03/2026 a 2021–2026 program whose last review was held on
+        20/12/2024 is overdue; one reviewed on 10/01/2025 is not.
+        """
+        on = on or timezone.localdate()
+        since = datetime.date(on.year - 1, 1, 1)
+        review = apps.get_model("agreements", "Review")
+        recent_reviews = review.objects.filter(
+            agreement=OuterRef("pk"), held_on__gte=since, held_on__lte=on
+        ).exclude(kind="liaison")
+        return (
+            self.alias(first_year=Coalesce("start_year", ExtractYear("signed_on")))
+            .filter(
+                annual_review_required=True,
+                lifecycle="signed",
+                first_year__lt=on.year,
+            )
+            .filter(Q(end_year__isnull=True) | Q(end_year__gte=on.year - 1))
+            .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=since))
+            .filter(~self._superseded(), ~Exists(recent_reviews))
+        )
 
     def for_agencies(self, agency_ids):
         """Agreements in which any of `agency_ids`, or an agency they continue, is a party."""
