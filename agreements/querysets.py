@@ -121,7 +121,7 @@ class AgreementQuerySet(models.QuerySet):
             Q(search_key__contains=key)
             | Exists(
                 party.objects.filter(agreement=OuterRef("pk")).filter(
-                    Q(agency__in=matching_agencies)
+                    Q(agency__in=matching_agencies) | Q(search_key__contains=key)
                 )
             )
             | Exists(item.objects.filter(agreement=OuterRef("pk"), search_key__contains=key))
@@ -134,7 +134,7 @@ class AgreementQuerySet(models.QuerySet):
             status_value=Case(
                 When(lifecycle="draft", then=Value("draft")),
                 When(lifecycle="ended", then=Value("ended")),
-                When(self._superseded(), then=Value("superseded")),
+                When(self._superseded(on), then=Value("superseded")),
                 When(effective_until__lt=on, then=Value("expired")),
                 When(effective_until__isnull=True, end_year__lt=on.year, then=Value("expired")),
                 default=Value("in_force"),
@@ -142,10 +142,13 @@ class AgreementQuerySet(models.QuerySet):
             )
         )
 
-    def _superseded(self):
-        """True for an agreement that a later, signed and live agreement supersedes."""
+    def _superseded(self, on):
+        """True for an agreement that a signed, live agreement supersedes by `on`
+        (one with no signing date counts as soon as it is recorded)."""
         superseding = self.model.objects.filter(
-            supersedes=OuterRef("pk"), archived_at__isnull=True
+            Q(signed_on__isnull=True) | Q(signed_on__lte=on),
+            supersedes=OuterRef("pk"),
+            archived_at__isnull=True,
         ).exclude(lifecycle="draft")
         return Exists(superseding)
 
@@ -189,7 +192,7 @@ class AgreementQuerySet(models.QuerySet):
             )
             .filter(Q(end_year__isnull=True) | Q(end_year__gte=on.year - 1))
             .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=since))
-            .filter(~self._superseded(), ~Exists(recent_reviews))
+            .filter(~self._superseded(on), ~Exists(recent_reviews))
         )
 
     def for_agencies(self, agency_ids):

@@ -25,7 +25,7 @@ def nfc(value):
 
 def fold(*parts) -> str:
     """The search key of `parts`: no diacritics, "đ" as "d", lower case, single spaces."""
-    text = " ".join(str(part) for part in parts if part)
+    text = " ".join(str(part) for part in parts if part).replace("\x00", "")
     decomposed = unicodedata.normalize("NFD", text.translate(_LETTER_FOLDS))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", bare.lower()).strip()
