@@ -129,7 +129,10 @@ class AgreementForm(CleanTextMixin, forms.ModelForm):
 
 class PartyForm(CleanTextMixin, forms.Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_("Cơ quan, đơn vị"))
-    role = forms.ChoiceField(choices=AgreementParty.Role.choices, label=_("Vai trò"))
+    # A blank first choice keeps an untouched extra row empty (and so ignored).
+    role = forms.ChoiceField(
+        choices=[("", "---------"), *AgreementParty.Role.choices], label=_("Vai trò")
+    )
     name_as_signed = forms.CharField(
         label=_("Tên trên văn bản"),
         max_length=300,

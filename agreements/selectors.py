@@ -3,6 +3,7 @@
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Agreement,
@@ -183,6 +184,9 @@ def plan_detail(*, plan, user):
     }
 
 
+HISTORY_ACTIONS = {"+": _("Tạo mới"), "~": _("Cập nhật"), "-": _("Xóa")}
+
+
 def history_rows(*, obj, limit=20):
     """The object's latest changes, newest first, each with the fields it changed.
 
@@ -199,5 +203,7 @@ def history_rows(*, obj, limit=20):
                 for change in delta.changes
                 if change.field != "version"
             ]
-        rows.append({"record": newer, "changed": changed})
+        rows.append(
+            {"record": newer, "action": HISTORY_ACTIONS.get(newer.history_type), "changed": changed}
+        )
     return rows[:limit]

@@ -119,7 +119,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Ho_Chi_Minh")
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Grouping is asked for where a figure is shown (intcomma, floatformat:"g"), not
+# everywhere: years and ids must read 2022, not 2.022.
+USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["dinvan.formats"]
 
 STATIC_URL = "static/"

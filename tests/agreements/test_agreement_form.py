@@ -231,3 +231,15 @@ def test_edit_page_query_count_is_bounded(
     with django_assert_max_num_queries(20):
         response = client.get(reverse("agreements:agreement_update", args=[agreement.pk]))
     assert response.status_code == 200
+
+
+def test_untouched_extra_rows_are_ignored(client, editor_a, agency_a, partner):
+    client.force_login(editor_a)
+    data = _payload(agency_a, partner, items=["Tuyên truyền"])
+    data["parties-TOTAL_FORMS"] = "3"
+    data.update({"parties-2-agency": "", "parties-2-role": "", "parties-2-signatory_prefix": ""})
+    data["items-TOTAL_FORMS"] = "2"
+    data["items-1-title"] = ""
+    response = client.post(reverse("agreements:agreement_create"), data)
+    assert response.status_code == 302
+    assert Agreement.objects.get().parties.count() == 2
