@@ -154,6 +154,8 @@ def test_editor_enters_program_and_review_leader_approves(live_server, page):
     assert page.locator(".timeline >> text=Đã phê duyệt").count() == 1
     assert page.locator("text=Hoàn thành").count() >= 4
     _shot(page, "07-agreement-with-review")
+    page.set_viewport_size({"width": 390, "height": 844})
+    _shot(page, "08-agreement-on-a-phone")
     review.refresh_from_db()
     assert review.status == "approved"
     assert review.assessments.count() == 8
