@@ -76,9 +76,13 @@ class CleanTextMixin:
 
 def agency_choices(extra_ids=()):
     """Agencies a user may pick: active ones plus any already on the record."""
-    return Agency.objects.filter(
-        Q(active_until__isnull=True) | Q(pk__in=list(extra_ids))
-    ).select_related("area")
+    return (
+        Agency.objects.filter(
+            Q(pk__in=Agency.objects.active().values("pk")) | Q(pk__in=list(extra_ids))
+        )
+        .select_related("area")
+        .order_by("name")
+    )
 
 
 class AgreementForm(CleanTextMixin, forms.ModelForm):

@@ -75,8 +75,16 @@ class AgencyQuerySet(models.QuerySet):
         return self.filter(search_key__contains=fold(text)) if text else self
 
     def active(self, on=None):
+        """Agencies still working on `on`: not past `active_until`, and not continued
+        by a successor or ended by a recorded change (whose date may be unknown)."""
         on = on or timezone.localdate()
-        return self.filter(Q(active_until__isnull=True) | Q(active_until__gte=on))
+        change = apps.get_model("agreements", "AgencyChange")
+        ended = change.objects.filter(predecessor=OuterRef("pk")).filter(
+            Q(changed_on__isnull=True) | Q(changed_on__lte=on)
+        )
+        return self.filter(Q(active_until__isnull=True) | Q(active_until__gte=on)).exclude(
+            Exists(ended)
+        )
 
     def lineage_ids(self, agency_ids):
         """Ids of the agencies and of every agency they continue (renamed, merged in,

@@ -444,3 +444,24 @@ def test_in_force_leaves_out_archived_and_expired_agreements(db):
     AgreementFactory(lifecycle="draft")
     assert list(Agreement.objects.in_force(on=day)) == [current]
     assert not Agreement.objects.in_force(on=datetime.date(2027, 1, 1)).exists()
+
+
+def test_an_agency_ended_on_an_unknown_date_is_not_active(db):
+    from agreements.models import Agency, AgencyChange
+
+    ended = AgencyFactory(name="Ban cán sự đảng UBND tỉnh")
+    merged = AgencyFactory(name="Ban Dân vận Tỉnh ủy")
+    successor = AgencyFactory(name="Ban Tuyên giáo và Dân vận Tỉnh ủy")
+    later = AgencyFactory(name="Sở Nội vụ")
+    AgencyChange.objects.create(predecessor=ended, kind="ended")
+    AgencyChange.objects.create(
+        predecessor=merged, successor=successor, kind="merged", changed_on=datetime.date(2025, 3, 1)
+    )
+    AgencyChange.objects.create(
+        predecessor=later, kind="ended", changed_on=datetime.date(2099, 1, 1)
+    )
+    active = set(Agency.objects.active(on=datetime.date(2025, 6, 1)))
+    assert ended not in active
+    assert merged not in active
+    assert {successor, later} <= active
+    assert merged in set(Agency.objects.active(on=datetime.date(2025, 2, 28)))
