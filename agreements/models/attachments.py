@@ -85,6 +85,9 @@ class Attachment(NormalizedModel):
                     | Q(agreement__isnull=True, review__isnull=True, plan__isnull=False)
                 ),
                 name="attachment_exactly_one_owner",
+                violation_error_message=_(
+                    "Tệp đính kèm phải thuộc đúng một văn bản, hội nghị hoặc kế hoạch."
+                ),
             ),
         ]
 

@@ -138,25 +138,31 @@ class Agreement(NormalizedModel):
                 | Q(start_year__isnull=True)
                 | Q(end_year__gte=F("start_year")),
                 name="agreement_end_year_after_start",
+                violation_error_message=_("Năm kết thúc không được trước năm bắt đầu."),
             ),
             models.CheckConstraint(
                 condition=Q(start_year__isnull=True)
                 | Q(start_year__gte=MIN_YEAR, start_year__lte=MAX_YEAR),
                 name="agreement_start_year_sane",
+                violation_error_message=_("Năm bắt đầu phải trong khoảng 1945 – 2100."),
             ),
             models.CheckConstraint(
                 condition=Q(end_year__isnull=True)
                 | Q(end_year__gte=MIN_YEAR, end_year__lte=MAX_YEAR),
                 name="agreement_end_year_sane",
+                violation_error_message=_("Năm kết thúc phải trong khoảng 1945 – 2100."),
             ),
             models.CheckConstraint(
                 condition=Q(effective_until__isnull=True)
                 | Q(effective_from__isnull=True)
                 | Q(effective_until__gte=F("effective_from")),
                 name="agreement_effective_range",
+                violation_error_message=_("Ngày hết hiệu lực không được trước ngày có hiệu lực."),
             ),
             models.CheckConstraint(
-                condition=~Q(supersedes=F("id")), name="agreement_not_superseding_itself"
+                condition=~Q(supersedes=F("id")),
+                name="agreement_not_superseding_itself",
+                violation_error_message=_("Văn bản không thể thay thế chính nó."),
             ),
             # The same office may reuse a number in another year, never in one year.
             models.UniqueConstraint(
@@ -299,7 +305,9 @@ class AgreementParty(NormalizedModel):
         ordering = ["order", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["agreement", "agency"], name="agreementparty_unique_agency"
+                fields=["agreement", "agency"],
+                name="agreementparty_unique_agency",
+                violation_error_message=_("Cơ quan này đã có trong các bên tham gia."),
             ),
         ]
 
@@ -380,8 +388,16 @@ class ContentItem(NormalizedModel):
         verbose_name_plural = _("nội dung phối hợp")
         ordering = ["agreement", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "number"], name="contentitem_unique_no"),
-            models.CheckConstraint(condition=Q(number__gte=1), name="contentitem_number_positive"),
+            models.UniqueConstraint(
+                fields=["agreement", "number"],
+                name="contentitem_unique_no",
+                violation_error_message=_("Số thứ tự nội dung đã có trong văn bản này."),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="contentitem_number_positive",
+                violation_error_message=_("Số thứ tự nội dung phải từ 1 trở lên."),
+            ),
         ]
 
     def __str__(self):

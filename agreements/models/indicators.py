@@ -121,7 +121,11 @@ class IndicatorValue(NormalizedModel):
         verbose_name_plural = _("số liệu chỉ tiêu")
         ordering = ["indicator__order", "year"]
         constraints = [
-            models.CheckConstraint(condition=Q(value__gte=0), name="indicatorvalue_non_negative"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="indicatorvalue_non_negative",
+                violation_error_message=_("Giá trị không được âm."),
+            ),
             models.CheckConstraint(
                 condition=Q(denominator__isnull=True)
                 | (Q(denominator__gt=0) & Q(denominator__gte=F("value"))),
@@ -131,10 +135,12 @@ class IndicatorValue(NormalizedModel):
             models.CheckConstraint(
                 condition=Q(area__isnull=False) | Q(agency__isnull=False),
                 name="indicatorvalue_has_area_or_agency",
+                violation_error_message=_("Cần chọn địa bàn hoặc cơ quan, đơn vị."),
             ),
             models.CheckConstraint(
                 condition=Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR),
                 name="indicatorvalue_year_sane",
+                violation_error_message=_("Năm phải trong khoảng 1945 – 2100."),
             ),
         ]
         indexes = [models.Index(fields=["indicator", "year"], name="indicatorvalue_year_idx")]

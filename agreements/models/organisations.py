@@ -62,15 +62,23 @@ class Area(NormalizedModel):
         ordering = ["level", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["code"], condition=~Q(code=""), name="area_code_unique"
+                fields=["code"],
+                condition=~Q(code=""),
+                name="area_code_unique",
+                violation_error_message=_("Mã đơn vị hành chính đã được dùng."),
             ),
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True)
                 | Q(valid_from__isnull=True)
                 | Q(valid_until__gte=F("valid_from")),
                 name="area_valid_range",
+                violation_error_message=_("Ngày hết hiệu lực không được trước ngày có hiệu lực."),
             ),
-            models.CheckConstraint(condition=~Q(parent=F("id")), name="area_not_own_parent"),
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")),
+                name="area_not_own_parent",
+                violation_error_message=_("Địa bàn không thể trực thuộc chính nó."),
+            ),
         ]
 
     def __str__(self):
@@ -143,8 +151,13 @@ class Agency(NormalizedModel):
                 | Q(active_from__isnull=True)
                 | Q(active_until__gte=F("active_from")),
                 name="agency_active_range",
+                violation_error_message=_("Ngày kết thúc hoạt động không được trước ngày bắt đầu."),
             ),
-            models.CheckConstraint(condition=~Q(parent=F("id")), name="agency_not_own_parent"),
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")),
+                name="agency_not_own_parent",
+                violation_error_message=_("Cơ quan không thể trực thuộc chính nó."),
+            ),
         ]
 
     def __str__(self):
@@ -202,12 +215,19 @@ class AgencyChange(models.Model):
                 condition=(Q(kind="ended") & Q(successor__isnull=True))
                 | (~Q(kind="ended") & Q(successor__isnull=False)),
                 name="agencychange_successor_unless_ended",
+                violation_error_message=_(
+                    "Chọn cơ quan kế thừa, trừ khi cơ quan kết thúc hoạt động (khi đó để trống)."
+                ),
             ),
             models.CheckConstraint(
-                condition=~Q(successor=F("predecessor")), name="agencychange_not_self"
+                condition=~Q(successor=F("predecessor")),
+                name="agencychange_not_self",
+                violation_error_message=_("Cơ quan kế thừa phải khác cơ quan trước."),
             ),
             models.UniqueConstraint(
-                fields=["predecessor", "successor"], name="agencychange_unique_pair"
+                fields=["predecessor", "successor"],
+                name="agencychange_unique_pair",
+                violation_error_message=_("Thay đổi giữa hai cơ quan này đã được ghi."),
             ),
         ]
 

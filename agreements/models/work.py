@@ -36,9 +36,15 @@ class AnnualPlan(NormalizedModel):
         verbose_name_plural = _("kế hoạch thực hiện năm")
         ordering = ["agreement", "-year"]
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "year"], name="annualplan_unique_year"),
+            models.UniqueConstraint(
+                fields=["agreement", "year"],
+                name="annualplan_unique_year",
+                violation_error_message=_("Văn bản đã có kế hoạch thực hiện cho năm này."),
+            ),
             models.CheckConstraint(
-                condition=Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR), name="annualplan_year_sane"
+                condition=Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR),
+                name="annualplan_year_sane",
+                violation_error_message=_("Năm phải trong khoảng 1945 – 2100."),
             ),
         ]
 
@@ -159,10 +165,12 @@ class Review(NormalizedModel):
                 | Q(period_from__isnull=True)
                 | Q(period_to__gte=F("period_from")),
                 name="review_period_range",
+                violation_error_message=_("Kỳ đánh giá kết thúc trước khi bắt đầu."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="approved") | Q(approved_at__isnull=False),
                 name="review_approved_has_time",
+                violation_error_message=_("Hội nghị đã phê duyệt phải có thời điểm phê duyệt."),
             ),
         ]
         indexes = [models.Index(fields=["status", "held_on"], name="review_status_idx")]
@@ -251,7 +259,9 @@ class ItemAssessment(NormalizedModel):
         ordering = ["review", "content_item__number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["review", "content_item"], name="itemassessment_unique_item"
+                fields=["review", "content_item"],
+                name="itemassessment_unique_item",
+                violation_error_message=_("Nội dung này đã được đánh giá trong hội nghị."),
             ),
         ]
 
