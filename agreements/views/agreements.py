@@ -1,0 +1,141 @@
+"""Agreement pages: the list, the detail page, entry and editing, archiving."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, ListView
+
+from .. import forms, selectors, services
+from ..filters import AgreementFilterSet
+from ..models import (
+    Agreement,
+)
+from ..querysets import edits_what_it_sees, role_of
+from .base import MultiFormView
+
+
+class AgreementListView(LoginRequiredMixin, ListView):
+    template_name = "agreements/agreement_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        # Filters narrow the scoped list; invalid values are reported on the form and
+        # ignored, the valid ones still apply.
+        self.filterset = AgreementFilterSet(
+            self.request.GET,
+            queryset=selectors.agreement_list(user=self.request.user),
+            request=self.request,
+        )
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        context["sort"] = self.filterset.sort_links()
+        context["can_create"] = role_of(self.request.user) in {"admin", "editor"}
+        return context
+
+
+class AgreementDetailView(LoginRequiredMixin, DetailView):
+    template_name = "agreements/agreement_detail.html"
+
+    def get_queryset(self):
+        return Agreement.objects.for_user(self.request.user).with_status()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(selectors.agreement_detail(agreement=self.object))
+        context["can_edit"] = edits_what_it_sees(self.request.user)
+        return context
+
+
+class AgreementFormView(MultiFormView):
+    """Create or edit an agreement with its parties, legal bases and items on one page."""
+
+    template_name = "agreements/agreement_form.html"
+    conflict_message = gettext_lazy("Văn bản vừa được người khác cập nhật.")
+    saved_message = gettext_lazy("Đã lưu văn bản phối hợp.")
+
+    def load(self, pk=None):
+        if pk is not None:
+            self.object = get_object_or_404(Agreement.objects.editable_by(self.request.user), pk=pk)
+        elif role_of(self.request.user) not in {"admin", "editor"}:
+            raise Http404
+
+    def get_forms(self, data=None):
+        agreement = self.object
+        existing_ids = []
+        if agreement:
+            existing_ids = [
+                *agreement.parties.values_list("agency_id", flat=True),
+                *agreement.items.exclude(lead_agency=None).values_list("lead_agency_id", flat=True),
+            ]
+        agencies = forms.agency_choices(existing_ids)
+        visible = Agreement.objects.for_user(self.request.user)
+        if agreement:
+            visible = visible.exclude(pk=agreement.pk)
+        initial = selectors.agreement_form_initial(agreement=agreement, user=self.request.user)
+        return {
+            "form": forms.AgreementForm(
+                data, instance=agreement or Agreement(), supersedes_queryset=visible
+            ),
+            "parties": forms.PartyFormSet(
+                data, initial=initial["parties"], prefix="parties", agency_queryset=agencies
+            ),
+            "legal_bases": forms.LegalBasisFormSet(
+                data, initial=initial["legal_bases"], prefix="bases"
+            ),
+            "items": forms.ContentItemFormSet(
+                data, initial=initial["items"], prefix="items", agency_queryset=agencies
+            ),
+        }
+
+    def save(self, bound):
+        form = bound["form"]
+        return services.agreement_save(
+            agreement=form.instance,
+            user=self.request.user,
+            expected_version=form.cleaned_data.get("version"),
+            parties=[
+                services.PartyData(**{k: v for k, v in row.items() if k != "DELETE"})
+                for row in bound["parties"].cleaned_data
+                if row and not row.get("DELETE")
+            ],
+            legal_bases=[
+                row for row in bound["legal_bases"].cleaned_data if row and not row.get("DELETE")
+            ],
+            items=bound["items"].ordered_rows(),
+        )
+
+
+class AgreementArchiveView(LoginRequiredMixin, DetailView):
+    """Confirm, then archive: the agreement leaves the lists, its history stays."""
+
+    template_name = "agreements/agreement_confirm_delete.html"
+
+    def get_queryset(self):
+        return Agreement.objects.editable_by(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["affected"] = selectors.agreement_archive_impact(agreement=self.object)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            services.agreement_archive(
+                agreement=self.object, user=request.user, expected_version=version
+            )
+        except services.Conflict:
+            messages.error(request, _("Văn bản vừa được người khác cập nhật; hãy xem lại."))
+            return redirect(self.object)
+        messages.success(request, _("Đã lưu trữ văn bản. Quản trị viên có thể khôi phục."))
+        return redirect("agreements:agreement_list")
