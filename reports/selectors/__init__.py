@@ -1,0 +1,1 @@
+"""Reads for the dashboard and the reports: aggregations done in the database."""
