@@ -6,3 +6,7 @@ class AgreementsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "agreements"
     verbose_name = _("Công tác dân vận")
+
+    def ready(self):
+        # Security event logging (logins, failures) is wired up once, at start.
+        from dinvan import security  # noqa: F401

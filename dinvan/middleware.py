@@ -6,8 +6,14 @@ office PCs run an English browser; staff would then get English pages they never
 asked for.
 """
 
+import time
+
 from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.utils import translation
+
+from . import security
 
 
 class ChosenLanguageMiddleware:
@@ -23,4 +29,50 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
+        return response
+
+
+class SessionLimitsMiddleware:
+    """End a session that is older than SESSION_ABSOLUTE_SECONDS since login,
+    whatever the activity (the idle timeout is the session cookie's age)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            started = request.session.get(security.LOGIN_AT_KEY)
+            now = time.time()
+            if started is None:
+                request.session[security.LOGIN_AT_KEY] = now
+            elif now - started > settings.SESSION_ABSOLUTE_SECONDS:
+                security.log.info("session expired (absolute) user_id=%s", user.pk)
+                logout(request)
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
+
+
+class AccessDenialLogMiddleware:
+    """Log every 403 and 404 answered to a signed-in user: who asked for what.
+
+    Scoped querysets answer 404 for objects a user may not see, so a run of 404s
+    from one account is what probing looks like. No session ids, no bodies.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if response.status_code in (403, 404) and user is not None and user.is_authenticated:
+            security.log.warning(
+                "access denied status=%s user_id=%s method=%s path=%s ip=%s",
+                response.status_code,
+                user.pk,
+                request.method,
+                request.path[:200],
+                security.client_ip(request),
+            )
         return response

@@ -228,7 +228,7 @@ def test_edit_page_query_count_is_bounded(
     for n in range(1, 16):
         ContentItem.objects.create(agreement=agreement, number=n, title=f"Nội dung {n}")
     client.force_login(editor_a)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(22):
         response = client.get(reverse("agreements:agreement_update", args=[agreement.pk]))
     assert response.status_code == 200
 

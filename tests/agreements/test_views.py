@@ -107,7 +107,8 @@ def test_detail_query_count_does_not_grow_with_rows(
     small = _rich_agreement(agency_a, items=1, reviews=1)
     big = _rich_agreement(agency_a, items=12, reviews=6)
     client.force_login(editor_a)
-    with django_assert_max_num_queries(20) as small_ctx:
+    # The ceiling includes the session write that renews the idle timeout.
+    with django_assert_max_num_queries(22) as small_ctx:
         client.get(reverse("agreements:agreement_detail", args=[small.pk]))
     with django_assert_max_num_queries(len(small_ctx.captured_queries)):
         client.get(reverse("agreements:agreement_detail", args=[big.pk]))
