@@ -218,6 +218,6 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Logins, logouts, failures, lockouts and access denials: who, from where, what.
         "dinvan.security": {"level": "INFO"},
-        "axes": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
     },
 }
