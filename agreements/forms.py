@@ -85,9 +85,16 @@ def agency_choices(extra_ids=()):
     )
 
 
-class AgreementForm(CleanTextMixin, forms.ModelForm):
+class VersionedModelForm(CleanTextMixin, forms.ModelForm):
+    """Carries the version the user opened, so a stale save can be refused."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class AgreementForm(VersionedModelForm):
     class Meta:
         model = Agreement
         fields = [
@@ -127,8 +134,6 @@ class AgreementForm(CleanTextMixin, forms.ModelForm):
             self.fields[name].widget.attrs.update({"min": MIN_YEAR, "max": MAX_YEAR})
         if supersedes_queryset is not None:
             self.fields["supersedes"].queryset = supersedes_queryset
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
 
 
 class PartyForm(CleanTextMixin, forms.Form):
@@ -280,9 +285,7 @@ ContentItemFormSet = forms.formset_factory(
 )
 
 
-class ReviewForm(CleanTextMixin, forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class ReviewForm(VersionedModelForm):
     class Meta:
         model = Review
         fields = [
@@ -304,11 +307,6 @@ class ReviewForm(CleanTextMixin, forms.ModelForm):
             "attended_by": forms.Textarea(attrs={"rows": 2}),
             **{name: forms.Textarea(attrs={"rows": 5}) for name in Review.NARRATIVE_FIELDS},
         }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
 
 
 class PaperForm(CleanTextMixin, forms.ModelForm):
@@ -410,9 +408,7 @@ class ReturnReviewForm(CleanTextMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class PlanForm(CleanTextMixin, forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class PlanForm(VersionedModelForm):
     class Meta:
         model = AnnualPlan
         fields = ["year", "number", "issued_on", "summary"]
@@ -421,8 +417,6 @@ class PlanForm(CleanTextMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].widget.attrs.update({"min": MIN_YEAR, "max": MAX_YEAR})
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
 
 
 class ActivityForm(CleanTextMixin, forms.ModelForm):
