@@ -3,6 +3,7 @@
 import logging
 import time
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -12,8 +13,17 @@ LOGIN_AT_KEY = "dinvan_login_at"
 
 
 def client_ip(request):
+    """The client's address. Behind our own nginx (TRUSTED_PROXY_COUNT > 0) it is the
+    address nginx appended to X-Forwarded-For, counted from the right, so a client
+    cannot choose its own address by sending the header itself."""
     if request is None:
         return "-"
+    hops = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if hops and forwarded:
+        chain = [part.strip() for part in forwarded.split(",") if part.strip()]
+        if len(chain) >= hops:
+            return chain[-hops]
     return request.META.get("REMOTE_ADDR", "-")
 
 

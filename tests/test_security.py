@@ -124,3 +124,21 @@ def test_short_and_common_passwords_are_refused(client, editor):
         assert response.status_code == 200
     editor.refresh_from_db()
     assert editor.check_password(PASSWORD)
+
+
+def test_behind_nginx_the_lock_follows_the_forwarded_client_address(client, editor, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    def attempt(password, forwarded):
+        return client.post(
+            reverse("login"),
+            {"username": "bientap", "password": password},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    for _ in range(5):
+        # A client forging the header still ends up with its real address last.
+        attempt("sai-mat-khau", "1.2.3.4, 10.0.0.7")
+    assert attempt(PASSWORD, "10.0.0.7").status_code == 429
+    assert attempt(PASSWORD, "10.0.0.8").status_code == 302
