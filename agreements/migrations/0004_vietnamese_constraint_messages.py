@@ -5,136 +5,298 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agreements', '0003_party_search_key'),
+        ("agreements", "0003_party_search_key"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='agency',
-            name='agency_active_range',
-            constraint=models.CheckConstraint(condition=models.Q(('active_until__isnull', True), ('active_from__isnull', True), ('active_until__gte', models.F('active_from')), _connector='OR'), name='agency_active_range', violation_error_message='Ngày kết thúc hoạt động không được trước ngày bắt đầu.'),
+            model_name="agency",
+            name="agency_active_range",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("active_until__isnull", True),
+                    ("active_from__isnull", True),
+                    ("active_until__gte", models.F("active_from")),
+                    _connector="OR",
+                ),
+                name="agency_active_range",
+                violation_error_message="Ngày kết thúc hoạt động không được trước ngày bắt đầu.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='agency',
-            name='agency_not_own_parent',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('id')), _negated=True), name='agency_not_own_parent', violation_error_message='Cơ quan không thể trực thuộc chính nó.'),
+            model_name="agency",
+            name="agency_not_own_parent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("id")), _negated=True),
+                name="agency_not_own_parent",
+                violation_error_message="Cơ quan không thể trực thuộc chính nó.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='agencychange',
-            name='agencychange_successor_unless_ended',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'ended'), ('successor__isnull', True)), models.Q(models.Q(('kind', 'ended'), _negated=True), ('successor__isnull', False)), _connector='OR'), name='agencychange_successor_unless_ended', violation_error_message='Chọn cơ quan kế thừa, trừ khi cơ quan kết thúc hoạt động (khi đó để trống).'),
+            model_name="agencychange",
+            name="agencychange_successor_unless_ended",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "ended"), ("successor__isnull", True)),
+                    models.Q(
+                        models.Q(("kind", "ended"), _negated=True), ("successor__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="agencychange_successor_unless_ended",
+                violation_error_message="Chọn cơ quan kế thừa, trừ khi cơ quan kết thúc hoạt động (khi đó để trống).",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='agencychange',
-            name='agencychange_not_self',
-            constraint=models.CheckConstraint(condition=models.Q(('successor', models.F('predecessor')), _negated=True), name='agencychange_not_self', violation_error_message='Cơ quan kế thừa phải khác cơ quan trước.'),
+            model_name="agencychange",
+            name="agencychange_not_self",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("successor", models.F("predecessor")), _negated=True),
+                name="agencychange_not_self",
+                violation_error_message="Cơ quan kế thừa phải khác cơ quan trước.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='agencychange',
-            name='agencychange_unique_pair',
-            constraint=models.UniqueConstraint(fields=('predecessor', 'successor'), name='agencychange_unique_pair', violation_error_message='Thay đổi giữa hai cơ quan này đã được ghi.'),
+            model_name="agencychange",
+            name="agencychange_unique_pair",
+            constraint=models.UniqueConstraint(
+                fields=("predecessor", "successor"),
+                name="agencychange_unique_pair",
+                violation_error_message="Thay đổi giữa hai cơ quan này đã được ghi.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='agreement',
-            name='agreement_end_year_after_start',
-            constraint=models.CheckConstraint(condition=models.Q(('end_year__isnull', True), ('start_year__isnull', True), ('end_year__gte', models.F('start_year')), _connector='OR'), name='agreement_end_year_after_start', violation_error_message='Năm kết thúc không được trước năm bắt đầu.'),
+            model_name="agreement",
+            name="agreement_end_year_after_start",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_year__isnull", True),
+                    ("start_year__isnull", True),
+                    ("end_year__gte", models.F("start_year")),
+                    _connector="OR",
+                ),
+                name="agreement_end_year_after_start",
+                violation_error_message="Năm kết thúc không được trước năm bắt đầu.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='agreement',
-            name='agreement_start_year_sane',
-            constraint=models.CheckConstraint(condition=models.Q(('start_year__isnull', True), models.Q(('start_year__gte', 1945), ('start_year__lte', 2100)), _connector='OR'), name='agreement_start_year_sane', violation_error_message='Năm bắt đầu phải trong khoảng 1945 – 2100.'),
+            model_name="agreement",
+            name="agreement_start_year_sane",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("start_year__isnull", True),
+                    models.Q(("start_year__gte", 1945), ("start_year__lte", 2100)),
+                    _connector="OR",
+                ),
+                name="agreement_start_year_sane",
+                violation_error_message="Năm bắt đầu phải trong khoảng 1945 – 2100.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='agreement',
-            name='agreement_end_year_sane',
-            constraint=models.CheckConstraint(condition=models.Q(('end_year__isnull', True), models.Q(('end_year__gte', 1945), ('end_year__lte', 2100)), _connector='OR'), name='agreement_end_year_sane', violation_error_message='Năm kết thúc phải trong khoảng 1945 – 2100.'),
+            model_name="agreement",
+            name="agreement_end_year_sane",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_year__isnull", True),
+                    models.Q(("end_year__gte", 1945), ("end_year__lte", 2100)),
+                    _connector="OR",
+                ),
+                name="agreement_end_year_sane",
+                violation_error_message="Năm kết thúc phải trong khoảng 1945 – 2100.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='agreement',
-            name='agreement_effective_range',
-            constraint=models.CheckConstraint(condition=models.Q(('effective_until__isnull', True), ('effective_from__isnull', True), ('effective_until__gte', models.F('effective_from')), _connector='OR'), name='agreement_effective_range', violation_error_message='Ngày hết hiệu lực không được trước ngày có hiệu lực.'),
+            model_name="agreement",
+            name="agreement_effective_range",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("effective_until__isnull", True),
+                    ("effective_from__isnull", True),
+                    ("effective_until__gte", models.F("effective_from")),
+                    _connector="OR",
+                ),
+                name="agreement_effective_range",
+                violation_error_message="Ngày hết hiệu lực không được trước ngày có hiệu lực.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='agreement',
-            name='agreement_not_superseding_itself',
-            constraint=models.CheckConstraint(condition=models.Q(('supersedes', models.F('id')), _negated=True), name='agreement_not_superseding_itself', violation_error_message='Văn bản không thể thay thế chính nó.'),
+            model_name="agreement",
+            name="agreement_not_superseding_itself",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("supersedes", models.F("id")), _negated=True),
+                name="agreement_not_superseding_itself",
+                violation_error_message="Văn bản không thể thay thế chính nó.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='agreementparty',
-            name='agreementparty_unique_agency',
-            constraint=models.UniqueConstraint(fields=('agreement', 'agency'), name='agreementparty_unique_agency', violation_error_message='Cơ quan này đã có trong các bên tham gia.'),
+            model_name="agreementparty",
+            name="agreementparty_unique_agency",
+            constraint=models.UniqueConstraint(
+                fields=("agreement", "agency"),
+                name="agreementparty_unique_agency",
+                violation_error_message="Cơ quan này đã có trong các bên tham gia.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='annualplan',
-            name='annualplan_unique_year',
-            constraint=models.UniqueConstraint(fields=('agreement', 'year'), name='annualplan_unique_year', violation_error_message='Văn bản đã có kế hoạch thực hiện cho năm này.'),
+            model_name="annualplan",
+            name="annualplan_unique_year",
+            constraint=models.UniqueConstraint(
+                fields=("agreement", "year"),
+                name="annualplan_unique_year",
+                violation_error_message="Văn bản đã có kế hoạch thực hiện cho năm này.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='annualplan',
-            name='annualplan_year_sane',
-            constraint=models.CheckConstraint(condition=models.Q(('year__gte', 1945), ('year__lte', 2100)), name='annualplan_year_sane', violation_error_message='Năm phải trong khoảng 1945 – 2100.'),
+            model_name="annualplan",
+            name="annualplan_year_sane",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("year__gte", 1945), ("year__lte", 2100)),
+                name="annualplan_year_sane",
+                violation_error_message="Năm phải trong khoảng 1945 – 2100.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='area',
-            name='area_code_unique',
-            constraint=models.UniqueConstraint(condition=models.Q(('code', ''), _negated=True), fields=('code',), name='area_code_unique', violation_error_message='Mã đơn vị hành chính đã được dùng.'),
+            model_name="area",
+            name="area_code_unique",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("code", ""), _negated=True),
+                fields=("code",),
+                name="area_code_unique",
+                violation_error_message="Mã đơn vị hành chính đã được dùng.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='area',
-            name='area_valid_range',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_from__isnull', True), ('valid_until__gte', models.F('valid_from')), _connector='OR'), name='area_valid_range', violation_error_message='Ngày hết hiệu lực không được trước ngày có hiệu lực.'),
+            model_name="area",
+            name="area_valid_range",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_until__isnull", True),
+                    ("valid_from__isnull", True),
+                    ("valid_until__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="area_valid_range",
+                violation_error_message="Ngày hết hiệu lực không được trước ngày có hiệu lực.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='area',
-            name='area_not_own_parent',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('id')), _negated=True), name='area_not_own_parent', violation_error_message='Địa bàn không thể trực thuộc chính nó.'),
+            model_name="area",
+            name="area_not_own_parent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("id")), _negated=True),
+                name="area_not_own_parent",
+                violation_error_message="Địa bàn không thể trực thuộc chính nó.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='attachment',
-            name='attachment_exactly_one_owner',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('agreement__isnull', False), ('plan__isnull', True), ('review__isnull', True)), models.Q(('agreement__isnull', True), ('plan__isnull', True), ('review__isnull', False)), models.Q(('agreement__isnull', True), ('plan__isnull', False), ('review__isnull', True)), _connector='OR'), name='attachment_exactly_one_owner', violation_error_message='Tệp đính kèm phải thuộc đúng một văn bản, hội nghị hoặc kế hoạch.'),
+            model_name="attachment",
+            name="attachment_exactly_one_owner",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("agreement__isnull", False),
+                        ("plan__isnull", True),
+                        ("review__isnull", True),
+                    ),
+                    models.Q(
+                        ("agreement__isnull", True),
+                        ("plan__isnull", True),
+                        ("review__isnull", False),
+                    ),
+                    models.Q(
+                        ("agreement__isnull", True),
+                        ("plan__isnull", False),
+                        ("review__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="attachment_exactly_one_owner",
+                violation_error_message="Tệp đính kèm phải thuộc đúng một văn bản, hội nghị hoặc kế hoạch.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='contentitem',
-            name='contentitem_unique_no',
-            constraint=models.UniqueConstraint(fields=('agreement', 'number'), name='contentitem_unique_no', violation_error_message='Số thứ tự nội dung đã có trong văn bản này.'),
+            model_name="contentitem",
+            name="contentitem_unique_no",
+            constraint=models.UniqueConstraint(
+                fields=("agreement", "number"),
+                name="contentitem_unique_no",
+                violation_error_message="Số thứ tự nội dung đã có trong văn bản này.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='contentitem',
-            name='contentitem_number_positive',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='contentitem_number_positive', violation_error_message='Số thứ tự nội dung phải từ 1 trở lên.'),
+            model_name="contentitem",
+            name="contentitem_number_positive",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("number__gte", 1)),
+                name="contentitem_number_positive",
+                violation_error_message="Số thứ tự nội dung phải từ 1 trở lên.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='indicatorvalue',
-            name='indicatorvalue_non_negative',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gte', 0)), name='indicatorvalue_non_negative', violation_error_message='Giá trị không được âm.'),
+            model_name="indicatorvalue",
+            name="indicatorvalue_non_negative",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__gte", 0)),
+                name="indicatorvalue_non_negative",
+                violation_error_message="Giá trị không được âm.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='indicatorvalue',
-            name='indicatorvalue_has_area_or_agency',
-            constraint=models.CheckConstraint(condition=models.Q(('area__isnull', False), ('agency__isnull', False), _connector='OR'), name='indicatorvalue_has_area_or_agency', violation_error_message='Cần chọn địa bàn hoặc cơ quan, đơn vị.'),
+            model_name="indicatorvalue",
+            name="indicatorvalue_has_area_or_agency",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("area__isnull", False), ("agency__isnull", False), _connector="OR"
+                ),
+                name="indicatorvalue_has_area_or_agency",
+                violation_error_message="Cần chọn địa bàn hoặc cơ quan, đơn vị.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='indicatorvalue',
-            name='indicatorvalue_year_sane',
-            constraint=models.CheckConstraint(condition=models.Q(('year__gte', 1945), ('year__lte', 2100)), name='indicatorvalue_year_sane', violation_error_message='Năm phải trong khoảng 1945 – 2100.'),
+            model_name="indicatorvalue",
+            name="indicatorvalue_year_sane",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("year__gte", 1945), ("year__lte", 2100)),
+                name="indicatorvalue_year_sane",
+                violation_error_message="Năm phải trong khoảng 1945 – 2100.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='itemassessment',
-            name='itemassessment_unique_item',
-            constraint=models.UniqueConstraint(fields=('review', 'content_item'), name='itemassessment_unique_item', violation_error_message='Nội dung này đã được đánh giá trong hội nghị.'),
+            model_name="itemassessment",
+            name="itemassessment_unique_item",
+            constraint=models.UniqueConstraint(
+                fields=("review", "content_item"),
+                name="itemassessment_unique_item",
+                violation_error_message="Nội dung này đã được đánh giá trong hội nghị.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='review',
-            name='review_period_range',
-            constraint=models.CheckConstraint(condition=models.Q(('period_to__isnull', True), ('period_from__isnull', True), ('period_to__gte', models.F('period_from')), _connector='OR'), name='review_period_range', violation_error_message='Kỳ đánh giá kết thúc trước khi bắt đầu.'),
+            model_name="review",
+            name="review_period_range",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("period_to__isnull", True),
+                    ("period_from__isnull", True),
+                    ("period_to__gte", models.F("period_from")),
+                    _connector="OR",
+                ),
+                name="review_period_range",
+                violation_error_message="Kỳ đánh giá kết thúc trước khi bắt đầu.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='review',
-            name='review_approved_has_time',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'approved'), _negated=True), ('approved_at__isnull', False), _connector='OR'), name='review_approved_has_time', violation_error_message='Hội nghị đã phê duyệt phải có thời điểm phê duyệt.'),
+            model_name="review",
+            name="review_approved_has_time",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "approved"), _negated=True),
+                    ("approved_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="review_approved_has_time",
+                violation_error_message="Hội nghị đã phê duyệt phải có thời điểm phê duyệt.",
+            ),
         ),
     ]
