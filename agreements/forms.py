@@ -1,5 +1,7 @@
 """Forms of the staff workspace. They validate input; services do the writing."""
 
+import unicodedata
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -44,6 +46,15 @@ class DateInput(forms.DateInput):
 NUL_MESSAGE = _("Nội dung chứa ký tự không hợp lệ (NUL).")
 
 
+def _nfc_first(to_python):
+    def wrapped(value):
+        value = to_python(value)
+        # Plain NFC: NUL bytes stay, for the validator to refuse them with a message.
+        return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+    return wrapped
+
+
 class CleanTextMixin:
     """NFC-normalise every text input and refuse NUL bytes and giant texts clearly."""
 
@@ -56,6 +67,10 @@ class CleanTextMixin:
                 else v
                 for v in field.validators
             ]
+            if isinstance(field, forms.CharField):
+                # NFC before the validators run, so max_length counts the text as it
+                # will be stored: decomposed Vietnamese takes up to 3 code points a letter.
+                field.to_python = _nfc_first(field.to_python)
 
     def clean(self):
         cleaned = super().clean()

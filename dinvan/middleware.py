@@ -73,6 +73,6 @@ class AccessDenialLogMiddleware:
                 user.pk,
                 request.method,
                 request.path[:200],
-                security.client_ip(request),
+                security.client_ip(request) or "-",
             )
         return response

@@ -1,5 +1,6 @@
 """Security event log: logins, logouts, failed logins. Never passwords or session ids."""
 
+import ipaddress
 import logging
 import time
 
@@ -13,33 +14,43 @@ LOGIN_AT_KEY = "dinvan_login_at"
 
 
 def client_ip(request):
-    """The client's address. Behind our own nginx (TRUSTED_PROXY_COUNT > 0) it is the
-    address nginx appended to X-Forwarded-For, counted from the right, so a client
-    cannot choose its own address by sending the header itself."""
+    """The client's address, or None when there is no valid one. Behind our own nginx
+    (TRUSTED_PROXY_COUNT > 0) it is the address nginx appended to X-Forwarded-For,
+    counted from the right, so a client cannot choose its own address by sending the
+    header itself. django-axes stores the answer in an inet column on PostgreSQL, so
+    anything that is not an IP address becomes None rather than a database error."""
     if request is None:
-        return "-"
+        return None
     hops = settings.TRUSTED_PROXY_COUNT
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    candidate = request.META.get("REMOTE_ADDR", "")
     if hops and forwarded:
         chain = [part.strip() for part in forwarded.split(",") if part.strip()]
         if len(chain) >= hops:
-            return chain[-hops]
-    return request.META.get("REMOTE_ADDR", "-")
+            candidate = chain[-hops]
+    try:
+        return str(ipaddress.ip_address(candidate.strip()))
+    except ValueError:
+        return None
+
+
+def _log_ip(request):
+    return client_ip(request) or "-"
 
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
     request.session[LOGIN_AT_KEY] = time.time()
-    log.info("login user_id=%s username=%s ip=%s", user.pk, user.get_username(), client_ip(request))
+    log.info("login user_id=%s username=%s ip=%s", user.pk, user.get_username(), _log_ip(request))
 
 
 @receiver(user_logged_out)
 def _logged_out(sender, request, user, **kwargs):
-    log.info("logout user_id=%s ip=%s", getattr(user, "pk", None), client_ip(request))
+    log.info("logout user_id=%s ip=%s", getattr(user, "pk", None), _log_ip(request))
 
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
     # `credentials` has the password scrubbed by Django; log the username only.
     username = str(credentials.get("username", ""))[:150]
-    log.warning("login failed username=%s ip=%s", username, client_ip(request))
+    log.warning("login failed username=%s ip=%s", username, _log_ip(request))

@@ -184,6 +184,8 @@ SECURE_PROXY_SSL_HEADER = (
 )
 # TLS ends at nginx; it redirects plain HTTP. Set SECURE_SSL_REDIRECT=1 if it does not.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# The health check answers on plain HTTP too, for probes that talk to gunicorn directly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)

@@ -102,9 +102,10 @@ def test_object_urls_never_serve_or_change_another_agencys_records(client, world
     own = [(r, c) for r, c in patterns if not r.startswith("admin/")]
     admin = [(r, c) for r, c in patterns if r.startswith("admin/")]
     assert len(own) >= 10, "expected the staff pages' object URLs"
+    strangers = _strangers()
     before = _snapshot()
     problems = []
-    for who, user in _strangers().items():
+    for who, user in strangers.items():
         client.logout()
         if user is not None:
             client.force_login(user)

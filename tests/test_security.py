@@ -142,3 +142,15 @@ def test_behind_nginx_the_lock_follows_the_forwarded_client_address(client, edit
         attempt("sai-mat-khau", "1.2.3.4, 10.0.0.7")
     assert attempt(PASSWORD, "10.0.0.7").status_code == 429
     assert attempt(PASSWORD, "10.0.0.8").status_code == 302
+
+
+def test_client_ip_is_an_address_or_none(rf, settings):
+    """django-axes stores the answer in an inet column on PostgreSQL: never "-"."""
+    from dinvan.security import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(None) is None
+    assert client_ip(rf.get("/", REMOTE_ADDR="")) is None
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.7")) == "10.0.0.7"
+    assert client_ip(rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 10.1.1.1")) == "10.1.1.1"
+    assert client_ip(rf.get("/", HTTP_X_FORWARDED_FOR="not-an-ip")) is None
