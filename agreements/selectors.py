@@ -89,21 +89,6 @@ def agreement_detail(*, agreement):
     }
 
 
-def home_summary(*, user):
-    visible = Agreement.objects.for_user(user).with_status()
-    counts = dict(
-        visible.order_by()
-        .values_list("status_value")
-        .annotate(n=Count("id"))
-        .values_list("status_value", "n")
-    )
-    rows = [
-        {"code": code, "label": label, "count": counts.get(code, 0)}
-        for code, label in Agreement.Status.choices
-    ]
-    return {"total": sum(counts.values()), "by_status": rows}
-
-
 def agreement_form_initial(*, agreement, user):
     """Initial rows of the agreement page's formsets."""
     if agreement is None:

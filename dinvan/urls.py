@@ -6,16 +6,20 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from agreements import views as agreement_views
+from dinvan.forms import LoginForm
+from reports.views import DashboardView
 
 admin.site.site_header = _("Dân vận: quản trị hệ thống")
 admin.site.site_title = _("Dân vận")
 admin.site.index_title = _("Quản trị")
 
 urlpatterns = [
-    path("", agreement_views.HomeView.as_view(), name="home"),
+    path("", DashboardView.as_view(), name="home"),
     path("healthz/", agreement_views.healthz, name="healthz"),
     # No password reset by e-mail: intranets have no mail server; admins reset passwords.
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_change/",

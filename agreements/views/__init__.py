@@ -8,7 +8,7 @@ from .agreements import (
     AgreementListView,
 )
 from .attachments import AttachmentCreateView, AttachmentDeleteView, attachment_download
-from .base import HomeView, MultiFormView, healthz
+from .base import MultiFormView, healthz
 from .plans import ActivityDoneView, PlanDetailView, PlanFormView
 from .reviews import ReviewDetailView, ReviewFormView, ReviewTransitionView
 
@@ -20,7 +20,6 @@ __all__ = [
     "AgreementListView",
     "AttachmentCreateView",
     "AttachmentDeleteView",
-    "HomeView",
     "MultiFormView",
     "PlanDetailView",
     "PlanFormView",

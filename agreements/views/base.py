@@ -1,4 +1,4 @@
-"""What every page shares: the health check, the home page, the multi-form page."""
+"""What every page shares: the health check and the multi-form page."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from .. import selectors, services
+from .. import services
 
 
 def healthz(request):
@@ -18,15 +18,6 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
-
-
-class HomeView(LoginRequiredMixin, TemplateView):
-    template_name = "home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["summary"] = selectors.home_summary(user=self.request.user)
-        return context
 
 
 def _conflict_changes(obj, since_version):

@@ -1,5 +1,7 @@
 """Review pages: detail, entry and editing, and the approval workflow."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -17,6 +19,7 @@ from ..models import (
     Review,
 )
 from ..querysets import role_of
+from ..text import nfc
 from .base import MultiFormView
 
 
@@ -59,8 +62,29 @@ class ReviewFormView(MultiFormView):
     def extra_context_data(self):
         return {"agreement": self.agreement}
 
+    def prefill(self):
+        """Kind, period and title of a new review from the query string, as the
+        dashboard's "Nhập" links set them (?kind=annual&period_from=2022-01-01&...).
+        Values that are not valid are ignored, never an error."""
+        params = self.request.GET
+        values = {}
+        if params.get("kind") in Review.Kind.values:
+            values["kind"] = params["kind"]
+        for name in ("period_from", "period_to"):
+            try:
+                values[name] = datetime.date.fromisoformat(params.get(name, ""))
+            except ValueError:
+                pass
+        if values.get("period_from") and values.get("period_to"):
+            if values["period_to"] < values["period_from"]:
+                del values["period_from"], values["period_to"]
+        title = nfc(params.get("title", "")).strip()
+        if title and len(title) <= Review._meta.get_field("title").max_length:
+            values["title"] = title
+        return values
+
     def get_forms(self, data=None):
-        review = self.object or Review(agreement=self.agreement)
+        review = self.object or Review(agreement=self.agreement, **self.prefill())
         self.items = list(self.agreement.items.all())
         self.stored = {}
         if self.object:

@@ -1,0 +1,298 @@
+"""Reads of the leaders' dashboard: every figure counted in the database.
+
+Each function takes `agreements`, the Agreement queryset the page is about: what the
+user may see (`for_user`) narrowed by the dashboard's filters. Sections about the
+work under way (content-item progress, late plan activities, agreements whose
+signing agency is gone) look at the agreements in force on `on`; the indicator
+figures and the recent activity cover every agreement in `agreements`.
+"""
+
+from collections import defaultdict
+from urllib.parse import urlencode
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Window
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import (
+    AgencyChange,
+    Agreement,
+    AgreementParty,
+    AnnualPlan,
+    ContentItem,
+    IndicatorValue,
+    ItemAssessment,
+    PlanActivity,
+    Review,
+)
+from agreements.querysets import edits_what_it_sees, role_of
+
+from .indicators import area_value_filter, indicator_totals
+from .obligations import review_obligations
+
+TOP_AGENCIES = 10
+LISTED = 20
+OLDEST_ACTIVITIES = 10
+RECENT = 10
+TREND_YEARS = 10
+NOT_ASSESSED = "not_assessed"
+
+
+def list_url(filters, **params):
+    """The agreement list filtered like the dashboard, plus `params`."""
+    query = {key: value for key, value in {**filters, **params}.items() if value}
+    url = reverse("agreements:agreement_list")
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def dashboard(*, user, agreements, on, filters, area=None, years=None):
+    """Everything the dashboard shows. `filters` are the valid filter values as query
+    parameters (for links to the agreement list), `area` the chosen area, if any,
+    and `years` the (first, last) year of the chosen term, if any."""
+    in_force = agreements.in_force(on=on)
+    obligations = review_obligations(agreements=agreements, on=on)
+    overdue = [o for o in obligations if o.overdue]
+    due = [o for o in obligations if not o.overdue]
+    return {
+        "on": on,
+        "in_force": in_force_summary(in_force=in_force, filters=filters),
+        "expiring": expiring(agreements=agreements, on=on),
+        "orphaned": orphaned(in_force=in_force, on=on),
+        "overdue": overdue,
+        "due": due,
+        "can_enter_reviews": edits_what_it_sees(user),
+        "progress": item_progress(in_force=in_force),
+        "late_activities": late_activities(in_force=in_force, on=on),
+        "indicators": indicator_trends(agreements=agreements, area=area, years=years),
+        "awaiting_approval": awaiting_approval(agreements=agreements),
+        "is_approver": role_of(user) in {"leader", "admin"},
+        "recent": recent_activity(agreements=agreements),
+    }
+
+
+def in_force_summary(*, in_force, filters):
+    """Agreements in force: the total, by kind and by lead agency (top ten and the rest)."""
+    # One GROUP BY lead agency and kind: a row per pair, however many agreements.
+    groups = list(
+        in_force.order_by()
+        .values_list("lead_agency", "lead_agency__name", "kind")
+        .annotate(n=Count("pk"))
+    )
+    by_kind_count = defaultdict(int)
+    by_lead = defaultdict(int)
+    for lead, name, kind, n in groups:
+        by_kind_count[kind] += n
+        by_lead[(name, lead)] += n
+    total = sum(by_kind_count.values())
+    by_kind = [
+        {
+            "kind": kind,
+            "label": label,
+            "count": by_kind_count[kind],
+            "url": list_url(filters, status="in_force", kind=kind),
+        }
+        for kind, label in Agreement.Kind.choices
+    ]
+    ranked = sorted(by_lead.items(), key=lambda pair: (-pair[1], pair[0]))[:TOP_AGENCIES]
+    leads = [{"name": name, "count": n} for (name, _lead), n in ranked]
+    other = total - sum(row["count"] for row in leads)
+    return {
+        "total": total,
+        "url": list_url(filters, status="in_force"),
+        "by_kind": by_kind,
+        "by_lead_agency": leads,
+        "other_agencies": other,
+    }
+
+
+def expiring(*, agreements, on):
+    """In force or expired agreements whose term ends this year: the end date falls in
+    it or, without an end date, the end year is this year."""
+    return list(
+        agreements.live()
+        .with_status(on=on)
+        .filter(status_value__in=[Agreement.Status.IN_FORCE, Agreement.Status.EXPIRED])
+        .filter(
+            Q(effective_until__year=on.year) | Q(effective_until__isnull=True, end_year=on.year)
+        )
+        .select_related("lead_agency")
+        .order_by(F("effective_until").asc(nulls_last=True), "number", "pk")
+    )
+
+
+def _changed_by(on):
+    return AgencyChange.objects.filter(Q(changed_on__isnull=True) | Q(changed_on__lte=on))
+
+
+def orphaned(*, in_force, on):
+    """Agreements in force that a party signed as an agency since merged, renamed,
+    split or ended, and that no live agreement supersedes yet: each needs a new
+    agreement signed by the successors. The count and the first ones, with the
+    changes of their parties."""
+    changed = _changed_by(on).filter(predecessor=OuterRef("agency"))
+    affected = AgreementParty.objects.filter(Exists(changed))
+    successor = Agreement.objects.filter(supersedes=OuterRef("pk"), archived_at__isnull=True)
+    qs = in_force.filter(Exists(affected.filter(agreement=OuterRef("pk")))).exclude(
+        Exists(successor)
+    )
+    rows = list(
+        qs.select_related("lead_agency")
+        .prefetch_related(
+            Prefetch(
+                "parties",
+                queryset=affected.select_related("agency").prefetch_related(
+                    Prefetch(
+                        "agency__changes_out",
+                        queryset=_changed_by(on).select_related("successor"),
+                    )
+                ),
+                to_attr="changed_parties",
+            )
+        )
+        # The window counts every row before LIMIT: the total comes with the first rows.
+        .annotate(total=Window(Count("pk")))
+        .order_by(F("signed_on").desc(nulls_last=True), "-pk")[:LISTED]
+    )
+    return {"count": rows[0].total if rows else 0, "rows": rows}
+
+
+def _latest_assessment():
+    return Subquery(
+        ItemAssessment.objects.filter(content_item=OuterRef("pk"))
+        .order_by(F("review__held_on").desc(nulls_last=True), "-review_id")
+        .values("progress")[:1]
+    )
+
+
+def item_progress(*, in_force):
+    """Content items of the agreements in force by the progress of their latest
+    assessment (the review held last), and those never assessed."""
+    items = ContentItem.objects.filter(agreement__in=in_force.values("pk")).annotate(
+        latest=_latest_assessment()
+    )
+    counts = items.aggregate(
+        total=Count("pk"),
+        **{code: Count("pk", filter=Q(latest=code)) for code in ItemAssessment.Progress.values},
+        **{NOT_ASSESSED: Count("pk", filter=Q(latest__isnull=True))},
+    )
+    rows = [
+        {"code": code, "label": label, "count": counts[code]}
+        for code, label in ItemAssessment.Progress.choices
+    ]
+    rows.append({"code": NOT_ASSESSED, "label": _("Chưa đánh giá"), "count": counts[NOT_ASSESSED]})
+    return {"total": counts["total"], "rows": rows}
+
+
+def late_activities(*, in_force, on):
+    """Annual-plan activities of agreements in force past their deadline and not done:
+    how many, and the oldest ones."""
+    late = PlanActivity.objects.filter(
+        plan__agreement__in=in_force.values("pk"), deadline__lt=on, done_on__isnull=True
+    )
+    oldest = list(
+        late.select_related("plan", "plan__agreement", "responsible_agency")
+        .annotate(total=Window(Count("pk")))
+        .order_by("deadline", "pk")[:OLDEST_ACTIVITIES]
+    )
+    return {"count": oldest[0].total if oldest else 0, "oldest": oldest}
+
+
+def indicator_trends(*, agreements, area=None, years=None):
+    """Indicator totals by year for the agreements (and, when an area is chosen, for
+    the figures recorded in it, rolled up through merged and abolished units).
+
+    One entry per indicator with a point for every year from its first to its last
+    figure (at most the last TREND_YEARS years), or for each year of the chosen term.
+    """
+    values = IndicatorValue.objects.filter(agreement__in=agreements.values("pk"))
+    if area is not None:
+        values = values.filter(area_value_filter([area.pk]))
+    if years is not None:
+        values = values.filter(year__gte=years[0], year__lte=years[1])
+    by_indicator = defaultdict(dict)
+    indicators = {}
+    for row in indicator_totals(values=values, by=("indicator", "year")):
+        indicators[row["indicator"].pk] = row["indicator"]
+        by_indicator[row["indicator"].pk][row["year"]] = row
+    trends = []
+    for pk, rows in by_indicator.items():
+        indicator = indicators[pk]
+        first, last = years or (min(rows), max(rows))
+        first = max(first, last - TREND_YEARS + 1)
+        points = [{"year": year, "row": rows.get(year)} for year in range(first, last + 1)]
+        trends.append({"indicator": indicator, "points": points})
+    trends.sort(key=lambda t: (t["indicator"].order, t["indicator"].code))
+    return trends
+
+
+def awaiting_approval(*, agreements):
+    """Reviews submitted and waiting for a leader's approval, oldest first."""
+    return list(
+        Review.objects.filter(agreement__in=agreements.values("pk"), status=Review.Status.SUBMITTED)
+        .select_related("agreement")
+        .order_by(F("submitted_at").asc(nulls_last=True), "pk")
+    )
+
+
+HISTORY_ACTIONS = {"+": _("Tạo mới"), "~": _("Cập nhật"), "-": _("Xóa")}
+
+
+def recent_activity(*, agreements, limit=RECENT):
+    """The latest changes to the agreements, their reviews and annual plans: one query
+    per kind of record, merged by time."""
+    ids = agreements.values("pk")
+    records = [
+        *Agreement.history.filter(id__in=ids)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:limit],
+        *Review.history.filter(agreement_id__in=ids)
+        .select_related("history_user", "agreement")
+        .order_by("-history_date", "-history_id")[:limit],
+        *AnnualPlan.history.filter(agreement_id__in=ids)
+        .select_related("history_user", "agreement")
+        .order_by("-history_date", "-history_id")[:limit],
+    ]
+    records.sort(key=lambda r: (r.history_date, r.history_id), reverse=True)
+    return [_activity_row(record) for record in records[:limit]]
+
+
+def _activity_row(record):
+    """What a history record says, from its own columns (`record.instance` would
+    query the live row for the fields history leaves out)."""
+    model = record.instance_type
+    if model is Agreement:
+        label = f"{record.number or record.get_kind_display()}: {record.title}"
+        url_name, agreement = "agreements:agreement_detail", None
+    elif model is Review:
+        label = record.title or f"{record.get_kind_display()} {_day(record.held_on)}".strip()
+        url_name, agreement = "agreements:review_detail", record.agreement
+    else:
+        label = _("Kế hoạch năm %(year)s") % {"year": record.year}
+        url_name, agreement = "agreements:plan_detail", record.agreement
+    deleted = record.history_type == "-"
+    return {
+        "when": record.history_date,
+        "who": record.history_user,
+        "action": HISTORY_ACTIONS.get(record.history_type, ""),
+        "what": model._meta.verbose_name,
+        "label": label,
+        "url": None if deleted else reverse(url_name, args=[record.id]),
+        "agreement": agreement,
+    }
+
+
+def _day(value):
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def term_years(period, *, on):
+    """(first, last) year of a term filter value such as "2021-2026" or "2013-"."""
+    if not period:
+        return None
+    start, _sep, end = period.partition("-")
+    try:
+        first = int(start)
+        last = int(end) if end else on.year
+    except ValueError:
+        return None
+    return (first, max(first, last))

@@ -1,7 +1,117 @@
-"""Placeholder, replaced by the engineer who owns this module."""
+"""The leaders' dashboard at "/": what is in force, what is late, how the figures moved."""
 
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from agreements.filters import AgreementFilterSet
+from agreements.models import Agreement
 
-class DashboardView(TemplateView):
-    template_name = "base.html"
+from ..charts import bar_chart, format_number, line_chart
+from ..selectors.dashboard import dashboard, term_years
+
+
+class DashboardFilterSet(AgreementFilterSet):
+    """The agreement list's area, term, agency and kind filters, with the same names
+    and meaning, so that every figure links to the list filtered the same way."""
+
+    FIELDS = ("area", "period", "agency", "kind")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters = {name: f for name, f in self.filters.items() if name in self.FIELDS}
+
+    def link_params(self):
+        """The valid filter values as query parameters of the agreement list."""
+        self.errors  # noqa: B018 - validates the form, filling cleaned_data
+        params = {}
+        for name in self.FIELDS:
+            value = self.form.cleaned_data.get(name)
+            if value:
+                params[name] = getattr(value, "pk", value)
+        return params
+
+    def summary(self):
+        """[(label, value shown)] of the filters applied, for the page and its print."""
+        self.errors  # noqa: B018 - validates the form, filling cleaned_data
+        shown = []
+        for name in self.FIELDS:
+            value = self.form.cleaned_data.get(name)
+            if not value:
+                continue
+            field = self.form.fields[name]
+            if hasattr(value, "pk"):
+                text = getattr(value, "name", str(value))
+            else:
+                text = dict(field.choices).get(value, value)
+            shown.append((field.label, text))
+        return shown
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    template_name = "reports/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        visible = Agreement.objects.for_user(self.request.user)
+        filterset = DashboardFilterSet(self.request.GET, queryset=visible, request=self.request)
+        agreements = filterset.qs
+        cleaned = filterset.form.cleaned_data
+        context["filter"] = filterset
+        context["filter_summary"] = filterset.summary()
+        context.update(
+            dashboard(
+                user=self.request.user,
+                agreements=agreements,
+                on=today,
+                filters=filterset.link_params(),
+                area=cleaned.get("area"),
+                years=term_years(cleaned.get("period"), on=today),
+            )
+        )
+        context["obligation_groups"] = [
+            {
+                "key": "overdue",
+                "title": _("Đánh giá, giao ban quá hạn"),
+                "rows": context["overdue"],
+            },
+            {
+                "key": "due",
+                "title": _("Đánh giá, giao ban sắp đến hạn (90 ngày tới)"),
+                "rows": context["due"],
+            },
+        ]
+        context["progress_chart"] = bar_chart(
+            [(row["label"], row["count"]) for row in context["progress"]["rows"]],
+            title=_("Tiến độ nội dung phối hợp"),
+            unit=_("nội dung"),
+            chart_id="chart-progress",
+        )
+        for i, trend in enumerate(context["indicators"]):
+            trend["chart"] = _trend_chart(trend, chart_id=f"chart-indicator-{i}")
+        return context
+
+
+def _percent(value):
+    return f"{format_number(value, 1)}%"
+
+
+def _trend_chart(trend, *, chart_id):
+    """The indicator's figure per year; a ratio as its percentage (166/200 → 83,0%)."""
+    indicator = trend["indicator"]
+    if indicator.needs_denominator:
+        values = [p["row"]["percentage"] if p["row"] else None for p in trend["points"]]
+        value_format, unit = _percent, ""
+    else:
+        values = [p["row"]["value"] if p["row"] else None for p in trend["points"]]
+        value_format, unit = format_number, indicator.unit
+    return line_chart(
+        [p["year"] for p in trend["points"]],
+        [(indicator.name, values)],
+        title=indicator.name,
+        unit=unit,
+        chart_id=chart_id,
+        value_format=value_format,
+    )

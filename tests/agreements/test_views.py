@@ -144,7 +144,7 @@ def test_home_counts_visible_agreements(client, editor_a, agency_a, agency_b):
     client.force_login(editor_a)
     response = client.get(reverse("home"))
     assert response.status_code == 200
-    assert response.context["summary"]["total"] == 1
+    assert response.context["in_force"]["total"] == 1
 
 
 @pytest.mark.parametrize("name", ["agreements:agreement_detail", "agreements:review_detail"])

@@ -1,0 +1,263 @@
+"""Filters of the table reports (django-filter). The state of a report lives in its URL.
+
+Each filterset narrows a queryset that is already scoped to the user, so no filter
+can widen what the user may see. `applied()` says in words what a report is
+filtered by, for the page, the printout and the DOCX title.
+"""
+
+import django_filters
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agreements.filters import (
+    CHOICE_ERRORS,
+    MODEL_CHOICE_ERRORS,
+    AgencyFilter,
+    YearFilter,
+    _once,
+)
+from agreements.models import Agency, Agreement, Area, Indicator
+
+from .selectors.indicators import area_value_filter
+
+
+class ReportFilterSet(django_filters.FilterSet):
+    """A filterset that can describe itself: [(label, value shown)] of valid filters."""
+
+    silent: tuple[str, ...] = ()
+
+    def applied(self):
+        self.errors  # noqa: B018 - validates the form, filling cleaned_data
+        described = []
+        for name, field in self.form.fields.items():
+            if name in self.silent or name in self.form.errors:
+                continue
+            value = self.form.cleaned_data.get(name)
+            if value in (None, "", [], ()):
+                continue
+            described.append((field.label, self.describe(field, value)))
+        return described
+
+    @staticmethod
+    def describe(field, value):
+        if isinstance(value, models.Model):
+            return getattr(value, "name", None) or str(value)
+        choices = getattr(field, "choices", None)
+        if choices is not None:
+            return str(dict(choices).get(value, value))
+        return str(value)
+
+
+def _agency_queryset():
+    return Agency.objects.order_by("name", "id")
+
+
+def _area_queryset():
+    return Area.objects.order_by("level", "name", "id")
+
+
+# --- Term summary ----------------------------------------------------------------
+
+
+def term_choices(queryset):
+    """The terms (multi-year periods) of the agreements in `queryset`, newest first:
+    [("2021-2026", "2021 – 2026"), ...]."""
+    pairs = (
+        queryset.model.objects.filter(pk__in=queryset.values("pk"))
+        .filter(end_year__gt=F("start_year"))
+        .order_by("-start_year", "-end_year")
+        .values_list("start_year", "end_year")
+        .distinct()
+    )
+    return [(f"{start}-{end}", f"{start} – {end}") for start, end in pairs]
+
+
+def current_term(choices, year):
+    """The newest term among `choices` that contains `year`, else ""."""
+    for value, _label in choices:
+        start, end = (int(part) for part in value.split("-"))
+        if start <= year <= end:
+            return value
+    return ""
+
+
+def of_term(start, end):
+    """Agreements of the term start–end: that exact period, or a period that begins
+    within the term. The last year of a term is the first of the next one, and an
+    agreement beginning in it belongs to the next term (Nghệ An's 2021–2026 program
+    was signed in December 2021, at the final review of 2016–2021). An agreement
+    without a start year counts from the year it was signed."""
+    return (
+        Q(start_year=start, end_year=end)
+        | Q(start_year__gte=start, start_year__lt=end)
+        | Q(start_year__isnull=True, signed_on__year__gte=start, signed_on__year__lt=end)
+    )
+
+
+class TermSummaryFilterSet(ReportFilterSet):
+    """Filters of the term summary. Without a `term` parameter it shows the current
+    term (the one containing today's year) when there is one; `term=` empty shows
+    every term."""
+
+    term = django_filters.ChoiceFilter(
+        label=_("Nhiệm kỳ"),
+        method="filter_term",
+        empty_label=_("Tất cả"),
+        error_messages=CHOICE_ERRORS,
+    )
+    area = django_filters.ModelChoiceFilter(
+        label=_("Địa bàn"),
+        queryset=_area_queryset(),
+        method="filter_area",
+        empty_label=_("Tất cả"),
+        error_messages=MODEL_CHOICE_ERRORS,
+    )
+    agency = AgencyFilter(
+        label=_("Cơ quan tham gia"),
+        queryset=_agency_queryset(),
+        method="filter_agency",
+        empty_label=_("Tất cả"),
+        error_messages=MODEL_CHOICE_ERRORS,
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Loại văn bản"),
+        choices=Agreement.Kind.choices,
+        empty_label=_("Tất cả"),
+        error_messages=CHOICE_ERRORS,
+    )
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, today=None):
+        choices = term_choices(queryset)
+        if data is not None and "term" not in data:
+            today = today or timezone.localdate()
+            data = data.copy()
+            data["term"] = current_term(choices, today.year)
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        self.filters["term"].extra["choices"] = choices
+
+    def filter_term(self, queryset, name, value):
+        start, end = (int(part) for part in value.split("-"))
+        return queryset.filter(of_term(start, end))
+
+    def filter_area(self, queryset, name, value):
+        # Rolled up: units below the area and units merged into it count.
+        return queryset.in_areas([value.pk])
+
+    def filter_agency(self, queryset, name, value):
+        # Through the lineage: a successor finds what its predecessors signed.
+        return queryset.for_agencies([value.pk])
+
+
+# --- Indicator report ------------------------------------------------------------
+
+
+def indicator_groups():
+    groups = (
+        Indicator.objects.exclude(group="")
+        .order_by("group")
+        .values_list("group", flat=True)
+        .distinct()
+    )
+    return [(group, group) for group in groups]
+
+
+class IndicatorReportFilterSet(ReportFilterSet):
+    """Filters of the indicator report, over IndicatorValue. `group_by` does not
+    filter: it chooses the rows of the report; the years are applied by the report."""
+
+    class GroupBy:
+        NONE = ""
+        AREA = "area"
+        AGENCY = "agency"
+        CHOICES = [("area", _("Địa bàn")), ("agency", _("Cơ quan, đơn vị"))]
+
+    area = django_filters.ModelChoiceFilter(
+        label=_("Địa bàn"),
+        queryset=_area_queryset(),
+        method="filter_area",
+        empty_label=_("Tất cả"),
+        error_messages=MODEL_CHOICE_ERRORS,
+    )
+    agency = AgencyFilter(
+        label=_("Cơ quan, đơn vị"),
+        queryset=_agency_queryset(),
+        method="filter_agency",
+        empty_label=_("Tất cả"),
+        error_messages=MODEL_CHOICE_ERRORS,
+    )
+    group = django_filters.ChoiceFilter(
+        label=_("Nhóm chỉ tiêu"),
+        field_name="indicator__group",
+        empty_label=_("Tất cả"),
+        error_messages=CHOICE_ERRORS,
+    )
+    indicator = django_filters.ModelChoiceFilter(
+        label=_("Chỉ tiêu"),
+        queryset=Indicator.objects.order_by("order", "code"),
+        empty_label=_("Tất cả"),
+        error_messages=MODEL_CHOICE_ERRORS,
+    )
+    # Applied by `selectors.tables.indicator_report`, which also reads the year
+    # before "from" to compare the first year shown with its previous year.
+    year_from = YearFilter(label=_("Từ năm"), method="keep")
+    year_to = YearFilter(label=_("Đến năm"), method="keep")
+    group_by = django_filters.ChoiceFilter(
+        label=_("Chia theo"),
+        choices=GroupBy.CHOICES,
+        empty_label=_("Không chia (cộng chung)"),
+        method="keep",
+        error_messages=CHOICE_ERRORS,
+    )
+
+    silent = ("group_by",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["group"].extra["choices"] = _once(indicator_groups)
+
+    def filter_area(self, queryset, name, value):
+        return queryset.filter(area_value_filter([value.pk]))
+
+    def filter_agency(self, queryset, name, value):
+        # Figures recorded for the agency or for an agency it continues.
+        return queryset.filter(agency_id__in=Agency.objects.lineage_ids([value.pk]))
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    @property
+    def grouping(self):
+        self.errors  # noqa: B018 - validates the form, filling cleaned_data
+        return self.form.cleaned_data.get("group_by") or self.GroupBy.NONE
+
+
+# --- Agency report ---------------------------------------------------------------
+
+
+class AgencyReportFilterSet(ReportFilterSet):
+    """The agency whose agreements and obligations are reported; the user's own
+    agency when none is chosen."""
+
+    agency = AgencyFilter(
+        label=_("Cơ quan, đơn vị"),
+        queryset=_agency_queryset(),
+        method="filter_agency",
+        empty_label=_("Chọn cơ quan"),
+        error_messages=MODEL_CHOICE_ERRORS,
+    )
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, default=None):
+        if data is not None and "agency" not in data and default is not None:
+            data = data.copy()
+            data["agency"] = str(default.pk)
+        super().__init__(data, queryset, request=request, prefix=prefix)
+
+    def filter_agency(self, queryset, name, value):
+        return queryset.for_agencies([value.pk])
+
+    @property
+    def chosen_agency(self):
+        self.errors  # noqa: B018 - validates the form, filling cleaned_data
+        return self.form.cleaned_data.get("agency")

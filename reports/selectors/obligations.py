@@ -1,0 +1,359 @@
+"""What reviews the agreements owe on a given day: the rules behind "due" and "overdue".
+
+An *obligation* is a review or liaison meeting an agreement should hold for one
+period. It is listed while it is unfulfilled and either overdue or coming due.
+
+Which agreements owe anything
+    Only live agreements whose derived status on `on` is *in force* or *expired*.
+    Drafts, agreements ended early, superseded ones (a term is closed by the final
+    review held with the next signing) and archived ones owe nothing. An expired
+    agreement owes only its final review, and only while its end year is ≥
+    `on.year - 1`.
+
+Annual review (when `annual_review_required`)
+    One per completed calendar year Y of the term: first year (start year, else the
+    signing year) ≤ Y ≤ min(end year, `on.year - 1`), and only Y ≥ `on.year - 2`
+    (older years are history, not tasks). Due on 31/03 of Y + 1: a yearly review is
+    held in December or in the first quarter of the next year. Fulfilled by an
+    annual, mid-term or final review that was submitted or approved (a draft, even
+    one the leader returned, fulfils nothing) whose period covers Y, or, when it has
+    no period, that was held between 01/12/Y and 31/03/(Y + 1).
+
+Mid-term review (when `midterm_review_year` M is set)
+    Due on 31/12/M, listed from 01/10/M, and only while M ≥ `on.year - 2`.
+    Fulfilled by a submitted or approved mid-term review held in M or M + 1, or
+    whose period ends in M.
+
+Final review (when the agreement has an end year E; `final_review_year` overrides)
+    Due on 31/12/E, listed from 01/10/E. Fulfilled by a submitted or approved final
+    review held from 01/10/(E - 1) on (a term is often closed a few months early,
+    together with the signing of the next one).
+
+Liaison meetings (at `meeting_frequency`: monthly, quarterly, six-monthly, yearly;
+    nothing for "when needed" or unspecified)
+    Every period of the current and the previous calendar year that has begun by
+    `on` and whose middle day falls within the term (the agreement was in force for
+    at least half of it: signed on 01/03, the first quarter is not owed, the year
+    is). Due on the last day of the period. Fulfilled by any review of any kind and
+    status held within the period: a meeting is simply held.
+
+Due and overdue
+    Overdue: `on` is after the due date. Due: not overdue and the due date is at
+    most 90 days away (mid-term and final reviews: from 01/10 of their year). So
+    on 31/03/2024 the review of 2023 is due, on 01/04/2024 it is overdue; on
+    31/12/2023 the review of 2023 is not listed yet, on 01/01/2024 it is due.
+
+Who is responsible
+    The lead agency or, when a recorded change (merger, renaming, split) took it
+    over by `on`, the agency that continues it today: the end of the chain of
+    successors (for a split, the first successor recorded).
+
+Queries: one for the agreements (with their lead agency), one for their reviews,
+one per level of the agency lineage (a few) and one for the responsible agencies,
+whatever the number of agreements.
+"""
+
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from agreements.models import Agency, AgencyChange, Agreement, Review
+
+DUE_HORIZON_DAYS = 90
+HISTORY_YEARS = 2
+DONE = {Review.Status.SUBMITTED, Review.Status.APPROVED}
+ANNUAL_KINDS = {Review.Kind.ANNUAL, Review.Kind.MIDTERM, Review.Kind.FINAL}
+MONTHS_PER_PERIOD = {
+    Agreement.Frequency.MONTHLY: 1,
+    Agreement.Frequency.QUARTERLY: 3,
+    Agreement.Frequency.SIX_MONTHLY: 6,
+    Agreement.Frequency.YEARLY: 12,
+}
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """A review or liaison meeting an agreement owes for one period."""
+
+    agreement: Agreement
+    kind: str
+    period_label: str
+    period_from: datetime.date
+    period_to: datetime.date
+    due_on: datetime.date
+    overdue: bool
+    responsible: Agency
+    create_url: str
+
+    @property
+    def kind_label(self):
+        return Review.Kind(self.kind).label
+
+    @property
+    def title(self):
+        """A name for the review to enter, e.g. "Đánh giá năm 2022", "Giao ban Quý 3/2023"."""
+        return _title(self.kind, self.period_label, self.period_from.year)
+
+
+@dataclass(frozen=True)
+class _Owed:
+    """An obligation before it is checked against the reviews held."""
+
+    kind: str
+    label: str
+    period_from: datetime.date
+    period_to: datetime.date
+    due_on: datetime.date
+    opens_on: datetime.date
+
+
+def review_obligations(*, agreements, on: datetime.date) -> list[Obligation]:
+    """The unfulfilled reviews and meetings of `agreements` that are due or overdue on
+    `on`, sorted by due date. `agreements` is an Agreement queryset, already scoped
+    to what the user may see."""
+    owing = (
+        agreements.live()
+        .with_status(on=on)
+        .filter(status_value__in=[Agreement.Status.IN_FORCE, Agreement.Status.EXPIRED])
+    )
+    rows = list(owing.select_related("lead_agency").order_by("pk"))
+    if not rows:
+        return []
+    reviews = defaultdict(list)
+    held = (
+        Review.objects.filter(agreement__in=owing.values("pk"))
+        .order_by()
+        .values("agreement_id", "kind", "status", "held_on", "period_from", "period_to")
+    )
+    for review in held:
+        reviews[review["agreement_id"]].append(review)
+    responsible = _responsible_agencies({a.lead_agency_id for a in rows}, on=on)
+
+    found = []
+    for agreement in rows:
+        for owed in _owed(agreement, on=on):
+            if on < owed.opens_on or _fulfilled(owed, reviews[agreement.pk]):
+                continue
+            found.append(
+                Obligation(
+                    agreement=agreement,
+                    kind=owed.kind,
+                    period_label=owed.label,
+                    period_from=owed.period_from,
+                    period_to=owed.period_to,
+                    due_on=owed.due_on,
+                    overdue=on > owed.due_on,
+                    responsible=responsible.get(agreement.lead_agency_id, agreement.lead_agency),
+                    create_url=_create_url(agreement, owed),
+                )
+            )
+    found.sort(key=lambda o: (o.due_on, o.agreement.pk, o.period_from, o.kind))
+    return found
+
+
+def _first_year(agreement):
+    if agreement.start_year:
+        return agreement.start_year
+    return agreement.signed_on.year if agreement.signed_on else None
+
+
+def _term_bounds(agreement):
+    """First and last day of the term (the last may be None: open-ended)."""
+    first_year = _first_year(agreement)
+    starts = [datetime.date(first_year, 1, 1)] if first_year else []
+    signed = agreement.effective_from or agreement.signed_on
+    if signed:
+        starts.append(signed)
+    start = max(starts) if starts else None
+    end = agreement.effective_until
+    if end is None and agreement.end_year:
+        end = datetime.date(agreement.end_year, 12, 31)
+    return start, end
+
+
+def _owed(agreement, *, on):
+    """Every obligation the rules give `agreement` around `on`, fulfilled or not."""
+    first_year = _first_year(agreement)
+    final_year = agreement.final_review_year or agreement.end_year
+    if agreement.status_value == Agreement.Status.EXPIRED:
+        if agreement.end_year and agreement.end_year >= on.year - 1:
+            yield from _final(agreement, final_year, first_year)
+        return
+    oldest = on.year - HISTORY_YEARS
+    if agreement.annual_review_required and first_year:
+        last = on.year - 1
+        if agreement.end_year:
+            last = min(last, agreement.end_year)
+        for year in range(max(first_year, oldest), last + 1):
+            yield _Owed(
+                kind=Review.Kind.ANNUAL,
+                label=_("Năm %(year)s") % {"year": year},
+                period_from=datetime.date(year, 1, 1),
+                period_to=datetime.date(year, 12, 31),
+                due_on=datetime.date(year + 1, 3, 31),
+                opens_on=datetime.date(year + 1, 1, 1),
+            )
+    midterm = agreement.midterm_review_year
+    if midterm and midterm >= oldest:
+        yield _Owed(
+            kind=Review.Kind.MIDTERM,
+            label=_("Sơ kết giữa nhiệm kỳ %(year)s") % {"year": midterm},
+            period_from=datetime.date(first_year or midterm, 1, 1),
+            period_to=datetime.date(midterm, 12, 31),
+            due_on=datetime.date(midterm, 12, 31),
+            opens_on=datetime.date(midterm, 10, 1),
+        )
+    yield from _final(agreement, final_year, first_year)
+    yield from _liaison(agreement, on=on)
+
+
+def _final(agreement, final_year, first_year):
+    if not final_year:
+        return
+    yield _Owed(
+        kind=Review.Kind.FINAL,
+        label=_("Tổng kết %(period)s") % {"period": agreement.period_label or final_year},
+        period_from=datetime.date(first_year or final_year, 1, 1),
+        period_to=datetime.date(final_year, 12, 31),
+        due_on=datetime.date(final_year, 12, 31),
+        opens_on=datetime.date(final_year, 10, 1),
+    )
+
+
+def _liaison(agreement, *, on):
+    months = MONTHS_PER_PERIOD.get(agreement.meeting_frequency)
+    if not months:
+        return
+    term_start, term_end = _term_bounds(agreement)
+    for year in (on.year - 1, on.year):
+        for first_month in range(1, 13, months):
+            start = datetime.date(year, first_month, 1)
+            last_month = first_month + months - 1
+            end = datetime.date(year, last_month, calendar.monthrange(year, last_month)[1])
+            # Owed when the agreement was in force for at least half of the period.
+            middle = start + (end - start) / 2
+            if start > on or (term_start and term_start > middle):
+                continue
+            if term_end and term_end < middle:
+                continue
+            yield _Owed(
+                kind=Review.Kind.LIAISON,
+                label=_period_label(months, first_month, year),
+                period_from=start,
+                period_to=end,
+                due_on=end,
+                opens_on=max(start, end - datetime.timedelta(days=DUE_HORIZON_DAYS)),
+            )
+
+
+def _period_label(months, first_month, year):
+    if months == 1:
+        return _("Tháng %(month)s/%(year)s") % {"month": first_month, "year": year}
+    if months == 3:
+        return _("Quý %(quarter)s/%(year)s") % {"quarter": (first_month + 2) // 3, "year": year}
+    if months == 6:
+        if first_month == 1:
+            return _("6 tháng đầu năm %(year)s") % {"year": year}
+        return _("6 tháng cuối năm %(year)s") % {"year": year}
+    return _("Năm %(year)s") % {"year": year}
+
+
+def _fulfilled(owed, reviews):
+    return any(_fulfils(review, owed) for review in reviews)
+
+
+def _fulfils(review, owed):
+    held_on = review["held_on"]
+    if owed.kind == Review.Kind.LIAISON:
+        return held_on is not None and owed.period_from <= held_on <= owed.period_to
+    if review["status"] not in DONE:
+        return False
+    kind = review["kind"]
+    if owed.kind == Review.Kind.ANNUAL:
+        if kind not in ANNUAL_KINDS:
+            return False
+        year = owed.period_from.year
+        period_from = review["period_from"] or review["period_to"]
+        period_to = review["period_to"] or review["period_from"]
+        if period_from:
+            return period_from.year <= year <= period_to.year
+        return held_on is not None and datetime.date(year, 12, 1) <= held_on <= datetime.date(
+            year + 1, 3, 31
+        )
+    if owed.kind == Review.Kind.MIDTERM:
+        if kind != Review.Kind.MIDTERM:
+            return False
+        year = owed.due_on.year
+        if held_on is not None and year <= held_on.year <= year + 1:
+            return True
+        return review["period_to"] is not None and review["period_to"].year == year
+    if owed.kind == Review.Kind.FINAL:
+        if kind != Review.Kind.FINAL:
+            return False
+        when = held_on or review["period_to"]
+        return when is not None and when >= datetime.date(owed.due_on.year - 1, 10, 1)
+    return False
+
+
+def _title(kind, label, year):
+    if kind == Review.Kind.ANNUAL:
+        return _("Đánh giá năm %(year)s") % {"year": year}
+    if kind == Review.Kind.LIAISON:
+        return _("Giao ban %(period)s") % {"period": label}
+    return label
+
+
+def _create_url(agreement, owed):
+    query = urlencode(
+        {
+            "kind": owed.kind,
+            "period_from": owed.period_from.isoformat(),
+            "period_to": owed.period_to.isoformat(),
+            "title": _title(owed.kind, owed.label, owed.period_from.year),
+        }
+    )
+    return f"{reverse('agreements:review_create', args=[agreement.pk])}?{query}"
+
+
+def _responsible_agencies(agency_ids, *, on):
+    """{lead agency id: the agency that continues it on `on`} for those taken over.
+
+    Walks the recorded changes forward one level per query; a chain ends at an
+    agency with no further successor (an "ended" change has none).
+    """
+    taken_over = Q(changed_on__isnull=True) | Q(changed_on__lte=on)
+    next_of = {}
+    explored = set()
+    frontier = set(agency_ids)
+    while frontier:
+        explored |= frontier
+        changes = (
+            AgencyChange.objects.filter(taken_over, predecessor_id__in=frontier)
+            .exclude(successor__isnull=True)
+            .order_by("changed_on", "pk")
+            .values_list("predecessor_id", "successor_id")
+        )
+        found = set()
+        for predecessor, successor in changes:
+            if predecessor not in next_of:
+                next_of[predecessor] = successor
+                found.add(successor)
+        frontier = found - explored
+    if not next_of:
+        return {}
+    last = {}
+    for agency_id in agency_ids:
+        current, seen = agency_id, {agency_id}
+        while current in next_of and next_of[current] not in seen:
+            current = next_of[current]
+            seen.add(current)
+        if current != agency_id:
+            last[agency_id] = current
+    agencies = Agency.objects.in_bulk(set(last.values()))
+    return {lead: agencies[current] for lead, current in last.items()}
