@@ -84,10 +84,17 @@ lint: venv
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 
+# See locale/README.md: vi/overrides.po is merged back after makemessages drops it;
+# the last step lists English entries still to translate (fuzzy or empty).
 messages: venv
-	$(MANAGE) makemessages -l en -l vi --ignore $(VENV) --ignore tests \
-		--ignore staticfiles --ignore test-artifacts
+	$(MANAGE) makemessages -l en -l vi --no-obsolete --ignore $(VENV) --ignore tests \
+		--ignore staticfiles --ignore media --ignore test-artifacts
+	msgcat --use-first locale/vi/overrides.po locale/vi/LC_MESSAGES/django.po \
+		-o locale/vi/LC_MESSAGES/django.po
 	$(MANAGE) compilemessages --ignore $(VENV)
+	@todo=$$(msgattrib --untranslated locale/en/LC_MESSAGES/django.po; \
+		msgattrib --only-fuzzy locale/en/LC_MESSAGES/django.po); \
+	if [ -n "$$todo" ]; then echo "$$todo"; echo "!! English entries above need translating."; fi
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -print -exec rm -rf {} +

@@ -297,7 +297,11 @@ class AgreementAdmin(HistoryAdmin):
         if stale:
             self.message_user(
                 request,
-                gettext("%(count)d văn bản vừa được người khác sửa, chưa xử lý; hãy thử lại.")
+                ngettext(
+                    "%(count)d văn bản vừa được người khác sửa, chưa xử lý; hãy thử lại.",
+                    "%(count)d văn bản vừa được người khác sửa, chưa xử lý; hãy thử lại.",
+                    stale,
+                )
                 % {"count": stale},
                 messages.WARNING,
             )

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.text import Truncator
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import services
@@ -217,7 +217,11 @@ class ReviewAdmin(FoldedSearchMixin, HistoryAdmin):
                 done += 1
             except (ValidationError, services.Conflict):
                 refused.append(str(review))
-        self.message_user(request, gettext("Đã chuyển %(count)d hội nghị.") % {"count": done})
+        self.message_user(
+            request,
+            ngettext("Đã chuyển %(count)d hội nghị.", "Đã chuyển %(count)d hội nghị.", done)
+            % {"count": done},
+        )
         if refused:
             self.message_user(
                 request,

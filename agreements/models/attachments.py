@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .base import NormalizedModel
@@ -75,7 +76,7 @@ class Attachment(NormalizedModel):
 
     class Meta:
         verbose_name = _("tệp đính kèm")
-        verbose_name_plural = _("tệp đính kèm")
+        verbose_name_plural = pgettext_lazy("plural", "tệp đính kèm")
         ordering = ["-uploaded_at"]
         constraints = [
             models.CheckConstraint(

@@ -8,6 +8,7 @@ from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from ..querysets import AgreementQuerySet
@@ -130,7 +131,7 @@ class Agreement(NormalizedModel):
 
     class Meta:
         verbose_name = _("văn bản phối hợp")
-        verbose_name_plural = _("văn bản phối hợp")
+        verbose_name_plural = pgettext_lazy("plural", "văn bản phối hợp")
         ordering = ["-signed_on", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -261,7 +262,7 @@ class LegalBasis(NormalizedModel):
 
     class Meta:
         verbose_name = _("căn cứ")
-        verbose_name_plural = _("căn cứ")
+        verbose_name_plural = pgettext_lazy("plural", "căn cứ")
         ordering = ["order", "id"]
 
     def __str__(self):
@@ -347,7 +348,7 @@ class Signatory(NormalizedModel):
 
     class Meta:
         verbose_name = _("người ký")
-        verbose_name_plural = _("người ký")
+        verbose_name_plural = pgettext_lazy("plural", "người ký")
         ordering = ["id"]
 
     def __str__(self):
@@ -385,7 +386,7 @@ class ContentItem(NormalizedModel):
 
     class Meta:
         verbose_name = _("nội dung phối hợp")
-        verbose_name_plural = _("nội dung phối hợp")
+        verbose_name_plural = pgettext_lazy("plural", "nội dung phối hợp")
         ordering = ["agreement", "number"]
         constraints = [
             models.UniqueConstraint(

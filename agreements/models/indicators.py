@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .base import MAX_YEAR, MIN_YEAR, YEAR_VALIDATORS, NormalizedModel
@@ -118,7 +119,7 @@ class IndicatorValue(NormalizedModel):
 
     class Meta:
         verbose_name = _("số liệu chỉ tiêu")
-        verbose_name_plural = _("số liệu chỉ tiêu")
+        verbose_name_plural = pgettext_lazy("plural", "số liệu chỉ tiêu")
         ordering = ["indicator__order", "year"]
         constraints = [
             models.CheckConstraint(

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from ..querysets import AgencyQuerySet, AreaQuerySet
@@ -58,7 +59,7 @@ class Area(NormalizedModel):
 
     class Meta:
         verbose_name = _("địa bàn")
-        verbose_name_plural = _("địa bàn")
+        verbose_name_plural = pgettext_lazy("plural", "địa bàn")
         ordering = ["level", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -143,7 +144,7 @@ class Agency(NormalizedModel):
 
     class Meta:
         verbose_name = _("cơ quan, đơn vị")
-        verbose_name_plural = _("cơ quan, đơn vị")
+        verbose_name_plural = pgettext_lazy("plural", "cơ quan, đơn vị")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -208,7 +209,7 @@ class AgencyChange(models.Model):
 
     class Meta:
         verbose_name = _("thay đổi tổ chức")
-        verbose_name_plural = _("thay đổi tổ chức")
+        verbose_name_plural = pgettext_lazy("plural", "thay đổi tổ chức")
         ordering = ["changed_on", "id"]
         constraints = [
             models.CheckConstraint(
@@ -265,7 +266,7 @@ class UserProfile(models.Model):
 
     class Meta:
         verbose_name = _("hồ sơ người dùng")
-        verbose_name_plural = _("hồ sơ người dùng")
+        verbose_name_plural = pgettext_lazy("plural", "hồ sơ người dùng")
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()})"

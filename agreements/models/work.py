@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .base import MAX_YEAR, MIN_YEAR, YEAR_VALIDATORS, NormalizedModel
@@ -33,7 +34,7 @@ class AnnualPlan(NormalizedModel):
 
     class Meta:
         verbose_name = _("kế hoạch thực hiện năm")
-        verbose_name_plural = _("kế hoạch thực hiện năm")
+        verbose_name_plural = pgettext_lazy("plural", "kế hoạch thực hiện năm")
         ordering = ["agreement", "-year"]
         constraints = [
             models.UniqueConstraint(
@@ -88,7 +89,7 @@ class PlanActivity(NormalizedModel):
 
     class Meta:
         verbose_name = _("hoạt động")
-        verbose_name_plural = _("hoạt động")
+        verbose_name_plural = pgettext_lazy("plural", "hoạt động")
         ordering = ["plan", "deadline", "id"]
         indexes = [models.Index(fields=["deadline", "done_on"], name="activity_due_idx")]
 
@@ -223,7 +224,7 @@ class ContributedPaper(NormalizedModel):
 
     class Meta:
         verbose_name = _("tham luận")
-        verbose_name_plural = _("tham luận")
+        verbose_name_plural = pgettext_lazy("plural", "tham luận")
         ordering = ["order", "id"]
 
     def __str__(self):
@@ -255,7 +256,7 @@ class ItemAssessment(NormalizedModel):
 
     class Meta:
         verbose_name = _("đánh giá nội dung")
-        verbose_name_plural = _("đánh giá nội dung")
+        verbose_name_plural = pgettext_lazy("plural", "đánh giá nội dung")
         ordering = ["review", "content_item__number"]
         constraints = [
             models.UniqueConstraint(

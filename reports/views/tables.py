@@ -9,7 +9,7 @@ owes, is `?format=csv&part=owed` in CSV and the second sheet in XLSX.
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 
 from .. import exports
@@ -120,7 +120,10 @@ class TermSummaryView(TableReportView):
             totals = report["totals"]
             yield [
                 None,
-                _("Tổng cộng: %(count)s văn bản") % {"count": totals["count"]},
+                ngettext(
+                    "Tổng cộng: %(count)s văn bản", "Tổng cộng: %(count)s văn bản", totals["count"]
+                )
+                % {"count": totals["count"]},
                 *[None] * 6,
                 totals["items_entered"],
                 totals["items_declared"],
