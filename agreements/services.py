@@ -10,7 +10,7 @@ instead of silently overwriting someone else's work.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -72,6 +72,24 @@ def _save(instance, user, reason=""):
     return instance
 
 
+def _save_unique(instance, user):
+    """`_save` for rows whose unique constraints another user's save can race: two
+    editors creating the same document number, or the same year's plan, both pass
+    full_clean before either writes. The loser's INSERT fails inside a savepoint, and
+    full_clean, run again now that the winner is committed, names the rule in
+    Vietnamese; the caller's transaction is rolled back with nothing half-saved."""
+    try:
+        with transaction.atomic():
+            return _save(instance, user)
+    except IntegrityError:
+        if instance._state.adding:
+            instance.pk = None
+        instance.full_clean()
+        raise ValidationError(
+            _("Không lưu được vì dữ liệu vừa được người khác thay đổi; vui lòng thử lại.")
+        ) from None
+
+
 # --- agreements -----------------------------------------------------------------
 
 
@@ -100,7 +118,7 @@ def agreement_save(
         if len(leads) != 1:
             raise ValidationError(_("Văn bản phải có đúng một cơ quan chủ trì."))
         agreement.lead_agency = leads[0].agency
-    _save(agreement, user)
+    _save_unique(agreement, user)
     if parties is not None:
         _replace_parties(agreement, parties, user)
     if legal_bases is not None:
@@ -225,7 +243,7 @@ def plan_save(
     """Create or update an annual plan and (optionally) replace its activities."""
     if plan.pk:
         plan.version = _bump_version(AnnualPlan, pk=plan.pk, expected=expected_version or 0)
-    _save(plan, user)
+    _save_unique(plan, user)
     if activities is not None:
         existing = {a.pk: a for a in plan.activities.all()}
         keep = set()
