@@ -98,6 +98,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# One server: a per-process memory cache. Several servers behind nginx share one cache:
+# CACHE_URL=redis://127.0.0.1:6379/1 (Django's own Redis backend, package `redis`).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Sessions live in the database, which every server shares. SESSION_CACHED=1 puts a
+# copy in the cache too (cached_db), saving a query per request when CACHE_URL is Redis.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if env.bool("SESSION_CACHED", default=False)
+    else "django.contrib.sessions.backends.db"
+)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

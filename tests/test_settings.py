@@ -89,3 +89,36 @@ def test_the_documented_production_environment_passes_the_deploy_check(tmp_path)
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_several_servers_can_share_a_redis_cache_and_cached_sessions(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        DEBUG="1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'cache.sqlite3'}",
+        CACHE_URL="redis://127.0.0.1:6379/1",
+        SESSION_CACHED="1",
+    )
+    code = (
+        "from django.conf import settings; "
+        "print(settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE); "
+        "import redis"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cached_db",
+    ]
+
+
+def test_one_server_keeps_its_cache_in_memory_and_sessions_in_the_database():
+    assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
