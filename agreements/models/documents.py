@@ -7,8 +7,9 @@ from django.db.models import F, Q
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from ..querysets import AgreementQuerySet
@@ -184,7 +185,7 @@ class Agreement(NormalizedModel):
 
     def __str__(self):
         label = self.number or self.get_kind_display()
-        return f"{label}: {self.title[:80]}"
+        return f"{label}: {Truncator(self.title).chars(80)}"
 
     def get_absolute_url(self):
         return reverse("agreements:agreement_detail", args=[self.pk])
@@ -193,6 +194,9 @@ class Agreement(NormalizedModel):
     def period_label(self):
         if self.start_year and self.end_year and self.start_year != self.end_year:
             return f"{self.start_year} – {self.end_year}"
+        if self.start_year and not self.end_year:
+            # Open-ended ("không thời hạn"), unlike a plan for that single year.
+            return gettext("Từ năm %(year)s") % {"year": self.start_year}
         return str(self.start_year or self.end_year or "")
 
     def clean(self):
