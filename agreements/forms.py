@@ -107,6 +107,8 @@ class VersionedModelForm(CleanTextMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
 
 
 class AgreementForm(VersionedModelForm):
