@@ -20,7 +20,7 @@ export DEBUG := 1
 endif
 endif
 
-.PHONY: venv run test lint messages chromium clean backup restore bench
+.PHONY: venv run test lint messages chromium clean backup restore bench loadtest
 
 venv: $(STAMP)
 
@@ -119,3 +119,16 @@ restore: venv
 # e.g. make bench BENCH_ARGS="--scale national --output bench-national.md".
 bench: venv
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Load test (README, "Kiểm thử tải / Load test"): locust on 127.0.0.1, 50 users (editors
+# of 10 agencies) for 60 s, then saves = audit records = rows changed. It EMPTIES its
+# database: the SQLite file loadtest.sqlite3 unless DATABASE_URL names one with
+# "loadtest" in its name; e.g. make loadtest LOADTEST_ARGS="--users 20 --time 2m".
+LOADTEST_STAMP := $(VENV)/.installed-loadtest
+
+$(LOADTEST_STAMP): requirements-loadtest.txt requirements-dev.txt requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-loadtest.txt
+	@touch $@
+
+loadtest: venv $(LOADTEST_STAMP)
+	$(PY) loadtest/run.py $(LOADTEST_ARGS)
