@@ -7,11 +7,14 @@ A filterset narrows a queryset that is already scoped to the user
 import django_filters
 from django import forms
 from django.db.models import Case, F, IntegerField, Value, When
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from . import selectors
 from .models import MAX_YEAR, MIN_YEAR, Agency, Agreement, Area
+from .text import fold
 
 YEAR_ERRORS = {
     "invalid": _("Năm phải là một số, ví dụ 2021."),
@@ -53,6 +56,89 @@ class AgencyNameField(django_filters.fields.ModelChoiceField):
 
 class AgencyFilter(django_filters.ModelChoiceFilter):
     field_class = AgencyNameField
+
+
+# A typed name that matches more agencies or areas than this is refused with a
+# request to be more precise, rather than filtering by hundreds of them.
+NAME_MATCH_LIMIT = 50
+
+
+def name_input(field, label, placeholder):
+    """The text box of an agency or area filter. Without JavaScript the typed name is
+    matched against the folded names; static/js/autocomplete.js turns it into a
+    suggestion list that fills in the hidden `field` (the id) when one is picked."""
+    return forms.TextInput(
+        attrs={
+            "type": "search",
+            "autocomplete": "off",
+            "placeholder": placeholder,
+            "list": f"{field}-options",
+            "data-autocomplete": reverse_lazy("agreements:filter_options", args=[field]),
+            "data-autocomplete-target": f"id_{field}",
+            "aria-label": label,
+        }
+    )
+
+
+class ChosenByNameFilter(django_filters.Filter):
+    """A choice among tens of thousands (agencies, areas): the hidden `field` holds
+    the chosen id, and `field_name` the name shown or typed. `AgreementFilterForm`
+    decides which applies; the filter receives the ids to filter by."""
+
+    field_class = forms.CharField
+
+
+class AgreementFilterForm(forms.Form):
+    """Reconciles each hidden id with the name box beside it.
+
+    The id applies while the box shows that agency's or area's name (or nothing):
+    a link such as `?agency=12` or a suggestion picked in the browser. A name typed
+    over it (or typed without JavaScript) applies instead, as every agency or area
+    the user may filter by whose folded name contains it.
+    """
+
+    CHOICES = (
+        ("agency", selectors.filter_agencies, selectors.agency_label),
+        ("area", selectors.filter_areas, selectors.area_label),
+    )
+
+    user = None
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, options, label in self.CHOICES:
+            name_field = f"{field}_name"
+            if field not in self.fields or name_field not in self.fields:
+                continue  # a filterset that keeps only one of the two
+            chosen = cleaned.get(field)
+            text = cleaned.get(name_field) or ""
+            if chosen is not None and fold(text) in {"", fold(label(chosen)), fold(chosen.name)}:
+                cleaned[name_field] = []
+                self.data = self.data.copy()
+                self.data[name_field] = label(chosen)
+                continue
+            cleaned[field] = None
+            cleaned[name_field] = self._match(name_field, text, options) if fold(text) else []
+        return cleaned
+
+    def _match(self, name_field, text, options):
+        ids = list(
+            options(user=self.user, text=text).values_list("pk", flat=True)[: NAME_MATCH_LIMIT + 1]
+        )
+        if not ids:
+            self.add_error(name_field, _("Không có tên nào chứa “%(text)s”.") % {"text": text})
+        elif len(ids) > NAME_MATCH_LIMIT:
+            self.add_error(
+                name_field,
+                _(
+                    "Có hơn %(limit)d tên chứa “%(text)s”; hãy gõ đầy đủ hơn "
+                    "hoặc chọn trong danh sách gợi ý."
+                )
+                % {"limit": NAME_MATCH_LIMIT, "text": text},
+            )
+        else:
+            return ids
+        return []
 
 
 class AgreementOrderingFilter(django_filters.OrderingFilter):
@@ -128,16 +214,23 @@ def _once(function, *args):
     return call
 
 
-def period_choices(queryset):
-    """The distinct periods (start year, end year) in `queryset`, newest first, as
-    choices: "2021-2026" for a term, "2013-" for an open-ended regulation."""
-    pairs = (
-        queryset.model.objects.filter(pk__in=queryset.values("pk"))
-        .exclude(start_year=None)
-        .order_by("-start_year", "-end_year")
+def periods(queryset):
+    """The distinct (start year, end year) pairs in `queryset`, newest first."""
+    # Straight from the scoped queryset (its annotations drop out of the SELECT),
+    # not `pk IN (…)`, which made PostgreSQL join the table to itself; on the
+    # national database the pairs of live agreements come from an index alone.
+    return (
+        queryset.exclude(start_year=None)
         .values_list("start_year", "end_year")
         .distinct()
+        .order_by("-start_year", "-end_year")
     )
+
+
+def period_choices(queryset):
+    """The periods in `queryset` as choices: "2021-2026" for a term, "2013-" for an
+    open-ended regulation."""
+    pairs = periods(queryset)
     return [
         (f"{start}-{end or ''}", f"{start} – {end}" if end else _("từ %s") % start)
         for start, end in pairs
@@ -166,7 +259,7 @@ class AgreementFilterSet(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(
         label=_("Tình trạng"),
-        field_name="status_value",
+        method="filter_status",
         choices=Agreement.Status.choices,
         empty_label=_("Tất cả"),
         error_messages=CHOICE_ERRORS,
@@ -178,30 +271,56 @@ class AgreementFilterSet(django_filters.FilterSet):
         error_messages=CHOICE_ERRORS,
     )
     year = YearFilter(label=_("Còn hiệu lực trong năm"), method="filter_year")
-    agency = AgencyFilter(
+    # Each agency or area filter is a hidden id and a name box (no <select>: there
+    # are 42,000 agencies and 4,000 areas in the country). Checking an id costs one
+    # query by primary key; the form settles which of the two applies.
+    agency = django_filters.ModelChoiceFilter(
         label=_("Cơ quan tham gia"),
-        queryset=Agency.objects.order_by("name", "id"),
+        queryset=Agency.objects.all(),
         method="filter_agency",
-        empty_label=_("Tất cả"),
+        widget=forms.HiddenInput,
         error_messages=MODEL_CHOICE_ERRORS,
+    )
+    agency_name = ChosenByNameFilter(
+        label=_("Cơ quan tham gia"),
+        method="filter_agency",
+        widget=name_input("agency", _("Cơ quan tham gia"), _("gõ tên cơ quan")),
     )
     area = django_filters.ModelChoiceFilter(
         label=_("Địa bàn"),
-        queryset=Area.objects.order_by("name", "id"),
+        queryset=Area.objects.all(),
         method="filter_area",
-        empty_label=_("Tất cả"),
+        widget=forms.HiddenInput,
         error_messages=MODEL_CHOICE_ERRORS,
+    )
+    area_name = ChosenByNameFilter(
+        label=_("Địa bàn"),
+        method="filter_area",
+        widget=name_input("area", _("Địa bàn"), _("gõ tên địa bàn")),
     )
     signed_year = YearFilter(label=_("Năm ký"), field_name="signed_on", lookup_expr="year")
     overdue = CheckboxFilter(label=_("Quá hạn đánh giá năm"), method="filter_overdue")
     sort = AgreementOrderingFilter()
 
+    class Meta:
+        form = AgreementFilterForm
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["period"].extra["choices"] = _once(period_choices, self.queryset)
 
+    @property
+    def form(self):
+        form = super().form
+        # Typed names are matched against what this user may filter by.
+        form.user = getattr(self.request, "user", None)
+        return form
+
     def filter_q(self, queryset, name, value):
         return queryset.search(value)
+
+    def filter_status(self, queryset, name, value):
+        return queryset.with_status_of(value)
 
     def filter_period(self, queryset, name, value):
         start, _sep, end = value.partition("-")
@@ -213,13 +332,20 @@ class AgreementFilterSet(django_filters.FilterSet):
         """Agreements whose period covers `value`; an open-ended one from its start."""
         return queryset.filter(start_year__lte=value).exclude(end_year__lt=value)
 
+    @staticmethod
+    def _ids(value):
+        """The chosen row's id, or the ids a typed name matched ([] for none)."""
+        return [value.pk] if hasattr(value, "pk") else value
+
     def filter_agency(self, queryset, name, value):
         # Through the lineage: a successor finds what its predecessors signed.
-        return queryset.for_agencies([value.pk])
+        ids = self._ids(value)
+        return queryset.for_agencies(ids) if ids else queryset
 
     def filter_area(self, queryset, name, value):
         # Rolled up: units below the area and units merged into it count.
-        return queryset.in_areas([value.pk])
+        ids = self._ids(value)
+        return queryset.in_areas(ids) if ids else queryset
 
     def filter_overdue(self, queryset, name, value):
         return queryset.review_overdue(on=timezone.localdate()) if value else queryset

@@ -1,19 +1,23 @@
 """Reads: every query that is more than a lookup lives here."""
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    Agency,
     Agreement,
     AgreementParty,
+    Area,
     ContentItem,
     IndicatorValue,
     ItemAssessment,
     Review,
 )
 from .querysets import edits_what_it_sees, role_of
+from .text import fold
 
 
 def agreement_list(*, user, query=None):
@@ -26,6 +30,62 @@ def agreement_list(*, user, query=None):
         .annotate(item_count=_count_of(ContentItem))
         .order_by("-signed_on", "-id")
     )
+
+
+def _ended_label(name, until):
+    if until is None:
+        return name
+    return gettext("%(name)s (đến %(date)s)") % {
+        "name": name,
+        "date": formats.date_format(until, "SHORT_DATE_FORMAT"),
+    }
+
+
+def agency_label(agency):
+    """How an agency is named in the list's filter: full name (short names repeat
+    from province to province), and the day it ended if it did, because a body and
+    the one that replaced it often share a name."""
+    return _ended_label(agency.name, agency.active_until)
+
+
+def area_label(area):
+    return _ended_label(area.name, area.valid_until)
+
+
+def _visible_parties(user):
+    return AgreementParty.objects.filter(agreement__in=Agreement.objects.for_user(user))
+
+
+def filter_agencies(*, user, text=""):
+    """Agencies the agreement list of `user` can be filtered by, whose folded name
+    contains `text`, by name: for an admin every agency, for others the parties
+    to an agreement they may see and their own agency. Nobody learns of agencies
+    outside their agreements by typing names."""
+    role = role_of(user)
+    if role is None:
+        return Agency.objects.none()
+    agencies = Agency.objects.search(text) if fold(text) else Agency.objects.all()
+    if role != "admin":
+        agencies = agencies.filter(
+            Q(pk__in=_visible_parties(user).values("agency_id")) | Q(pk=user.profile.agency_id)
+        )
+    return agencies.order_by("name", "pk")
+
+
+def filter_areas(*, user, text=""):
+    """Areas the agreement list of `user` can be filtered by (see `filter_agencies`):
+    for others than admins, where the parties to their agreements and their own
+    agency are located."""
+    role = role_of(user)
+    if role is None:
+        return Area.objects.none()
+    areas = Area.objects.search(text) if fold(text) else Area.objects.all()
+    if role != "admin":
+        located = Agency.objects.filter(
+            Q(pk__in=_visible_parties(user).values("agency_id")) | Q(pk=user.profile.agency_id)
+        ).values("area_id")
+        areas = areas.filter(pk__in=located)
+    return areas.order_by("name", "pk")
 
 
 def _count_of(model):

@@ -7,6 +7,11 @@ app_name = "agreements"
 
 urlpatterns = [
     path("agreements/", views.AgreementListView.as_view(), name="agreement_list"),
+    path(
+        "agreements/filter-options/<slug:field>/",
+        views.agreements.FilterOptionsView.as_view(),
+        name="filter_options",
+    ),
     path("agreements/new/", views.AgreementFormView.as_view(), name="agreement_create"),
     path("agreements/<int:pk>/", views.AgreementDetailView.as_view(), name="agreement_detail"),
     path("agreements/<int:pk>/edit/", views.AgreementFormView.as_view(), name="agreement_update"),

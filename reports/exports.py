@@ -204,13 +204,14 @@ def _cells(worksheet, row, number_formats):
     cells = []
     for index, raw in enumerate(row):
         value, number_format = xlsx_value(raw)
-        if value is None:
-            cells.append(None)
+        fmt = number_formats.get(index) if isinstance(value, int | float) else None
+        if not (fmt or number_format):
+            # Text, booleans and empty cells go in as plain values: a styled cell
+            # object per cell is most of the time of a 10,000-row sheet.
+            cells.append(value)
             continue
         cell = WriteOnlyCell(worksheet, value=value)
-        fmt = number_formats.get(index) if isinstance(value, int | float) else None
-        if fmt or number_format:
-            cell.number_format = fmt or number_format
+        cell.number_format = fmt or number_format
         cells.append(cell)
     return cells
 

@@ -100,14 +100,11 @@ class AgencyAdmin(FoldedSearchMixin, HistoryAdmin):
         "active_until",
         "is_active_display",
     )
-    list_filter = (
-        "kind",
-        "level",
-        ("area", admin.RelatedOnlyFieldListFilter),
-        AgencyActiveFilter,
-    )
+    # No filter by area: nationally it lists 4,000 areas in the sidebar on every
+    # page (400 KB); the search box finds an area's agencies by its name instead.
+    list_filter = ("kind", "level", AgencyActiveFilter)
+    search_fields = ("name", "short_name", "area__name")
     list_select_related = ("area",)
-    search_fields = ("name", "short_name")
     autocomplete_fields = ("area", "parent")
     readonly_fields = ("lineage",)
     fieldsets = (

@@ -181,6 +181,31 @@ class Agreement(NormalizedModel):
         indexes = [
             models.Index(fields=["start_year", "end_year"], name="agreement_period_idx"),
             models.Index(fields=["signed_on"], name="agreement_signed_idx"),
+            # The agreement list: live agreements in its default order, also by kind,
+            # and the distinct periods its filter offers (read from the index alone).
+            models.Index(
+                fields=["-signed_on", "-id"],
+                condition=Q(archived_at__isnull=True),
+                name="agreement_live_list_idx",
+            ),
+            models.Index(
+                fields=["kind", "-signed_on", "-id"],
+                condition=Q(archived_at__isnull=True),
+                name="agreement_live_kind_idx",
+            ),
+            models.Index(
+                fields=["start_year", "end_year"],
+                condition=Q(archived_at__isnull=True),
+                name="agreement_live_period_idx",
+            ),
+            # The derived status's "superseded" test, read from the index alone when
+            # PostgreSQL hashes it for a long list (covering columns: PostgreSQL only).
+            models.Index(
+                fields=["supersedes"],
+                include=["signed_on", "lifecycle"],
+                condition=Q(supersedes__isnull=False, archived_at__isnull=True),
+                name="agreement_live_supersedes_idx",
+            ),
         ]
 
     def __str__(self):

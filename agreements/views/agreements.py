@@ -2,10 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.generic import DetailView, ListView
 
 from .. import forms, selectors, services
@@ -17,9 +20,71 @@ from ..querysets import edits_what_it_sees, role_of
 from .base import MultiFormView
 
 
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows: beyond that the list says "more than 1,000" and
+    pages forward one at a time.
+
+    An exact count of a national list reads every matching row (200,000, each with
+    its derived status) only to print a number nobody needs exactly; counting
+    stops at `cap + 1` instead. Below the cap the paginator is Django's own.
+    """
+
+    cap = 1000
+
+    @cached_property
+    def count(self):
+        # Ids only, unordered: no derived status or joins per row, and the database
+        # may stop at any `cap + 1` matching rows.
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+
+    @property
+    def is_capped(self):
+        return self.count > self.cap
+
+    def validate_number(self, number):
+        if not self.is_capped:
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(_("Số trang không hợp lệ.")) from None
+        if number < 1:
+            raise EmptyPage(_("Số trang không hợp lệ."))
+        return number
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        if not self.is_capped:
+            # Always LIMIT a whole page, never the few rows left: told `LIMIT 1`,
+            # PostgreSQL expects the first match to come early and walks the whole
+            # list instead of using the search indexes (5 s instead of 30 ms).
+            rows = self.object_list[bottom : bottom + self.per_page]
+            return self._get_page(rows, number, self)
+        # One row more than a page says whether there is a next page.
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage(_("Trang này không có kết quả."))
+        return OpenEndedPage(
+            rows[: self.per_page], number, self, has_more=len(rows) > self.per_page
+        )
+
+
+class OpenEndedPage(Page):
+    """A page of a list whose length is not known: it knows only if a next one exists."""
+
+    def __init__(self, object_list, number, paginator, *, has_more):
+        super().__init__(object_list, number, paginator)
+        self.has_more = has_more
+
+    def has_next(self):
+        return self.has_more
+
+
 class AgreementListView(LoginRequiredMixin, ListView):
     template_name = "agreements/agreement_list.html"
     paginate_by = 25
+    paginator_class = CappedPaginator
 
     def get_queryset(self):
         # Filters narrow the scoped list; invalid values are reported on the form and
@@ -37,6 +102,26 @@ class AgreementListView(LoginRequiredMixin, ListView):
         context["sort"] = self.filterset.sort_links()
         context["can_create"] = role_of(self.request.user) in {"admin", "editor"}
         return context
+
+
+class FilterOptionsView(LoginRequiredMixin, View):
+    """Suggestions for the agency and area boxes of the agreement list, as JSON:
+    `{"results": [{"id": 12, "label": "Ban Dân vận Tỉnh ủy Phú Thọ"}]}`, at most
+    `limit`, only among what the user may filter by (see `selectors.filter_agencies`)."""
+
+    limit = 20
+    options = {
+        "agency": (selectors.filter_agencies, selectors.agency_label),
+        "area": (selectors.filter_areas, selectors.area_label),
+    }
+
+    def get(self, request, field):
+        if field not in self.options:
+            raise Http404
+        options, label = self.options[field]
+        text = request.GET.get("q", "")[:200]
+        rows = options(user=request.user, text=text)[: self.limit]
+        return JsonResponse({"results": [{"id": row.pk, "label": label(row)} for row in rows]})
 
 
 class AgreementDetailView(LoginRequiredMixin, DetailView):

@@ -1,0 +1,445 @@
+"""The agreement list at national scale (issue 5): query counts that do not grow with
+the data, the search and filter queries using their indexes on PostgreSQL, the same
+search results on SQLite and PostgreSQL, the agency and area suggestions, and the
+capped count of a long list."""
+
+import datetime
+import unicodedata
+from urllib.parse import urlencode
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from agreements import selectors
+from agreements.filters import AgreementFilterSet, periods
+from agreements.models import Agency, AgencyChange, Agreement, AgreementParty
+from agreements.views.agreements import CappedPaginator
+from tests.factories import (
+    AgencyFactory,
+    AgreementFactory,
+    AgreementPartyFactory,
+    AreaFactory,
+    ContentItemFactory,
+    UserFactory,
+)
+
+LIST_URL = reverse("agreements:agreement_list")
+
+
+def _options_url(field):
+    return reverse("agreements:filter_options", args=[field])
+
+
+def _agreement(agency, partners=(), items=1, **kwargs):
+    agreement = AgreementFactory(lead_agency=agency, **kwargs)
+    AgreementPartyFactory(agreement=agreement, agency=agency, role=AgreementParty.Role.LEAD)
+    for partner in partners:
+        AgreementPartyFactory(agreement=agreement, agency=partner)
+    for number in range(1, items + 1):
+        ContentItemFactory(
+            agreement=agreement, number=number, title=f"Phối hợp thi đua Dân vận khéo {number}"
+        )
+    return agreement
+
+
+def _queries(client, url, params=None):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(captured), response
+
+
+# --- query counts at two sizes --------------------------------------------------
+
+LIST_CASES = {
+    "plain": {},
+    "filtered": {"kind": "program", "status": "in_force", "year": 2024, "sort": "-status"},
+    "search": {"q": "dan van kheo"},
+    "agency chosen": "agency",
+    "agency typed": {"agency_name": "ban dan van tinh uy lai chau"},
+    "area chosen": "area",
+}
+
+
+@pytest.mark.parametrize("case", LIST_CASES)
+def test_list_query_count_is_the_same_for_3_and_30_agreements(client, editor_a, agency_a, case):
+    partner = AgencyFactory(area=agency_a.area)
+    params = LIST_CASES[case]
+    if params == "agency":
+        params = {"agency": agency_a.pk}
+    elif params == "area":
+        params = {"area": agency_a.area_id}
+
+    def add(count):
+        for _ in range(count):
+            _agreement(
+                agency_a,
+                partners=[partner, AgencyFactory()],
+                items=2,
+                start_year=2021,
+                end_year=2030,
+            )
+
+    client.force_login(editor_a)
+    add(3)
+    client.get(LIST_URL, params)  # the session's first write is not part of the page
+    small, response = _queries(client, LIST_URL, params)
+    assert response.context["paginator"].count == 3
+    add(27)
+    large, response = _queries(client, LIST_URL, params)
+    assert response.context["paginator"].count == 30
+    assert large == small
+    assert small <= 15
+
+
+@pytest.mark.parametrize("model", [Agency, Agreement])
+def test_admin_changelist_query_count_is_the_same_for_3_and_30_rows(client, admin_user, model):
+    url = reverse(f"admin:agreements_{model._meta.model_name}_changelist")
+
+    def add(count):
+        for _ in range(count):
+            _agreement(AgencyFactory(area=AreaFactory()), partners=[AgencyFactory()])
+
+    client.force_login(admin_user)
+    add(3)
+    client.get(url)
+    small, _response = _queries(client, url)
+    add(27)
+    large, response = _queries(client, url)
+    assert response.context["cl"].result_count >= 30
+    assert large == small
+
+
+def test_admin_changelists_do_not_count_the_whole_table(client, admin_user):
+    client.force_login(admin_user)
+    _agreement(AgencyFactory())
+    for model in (Agency, Agreement):
+        url = reverse(f"admin:agreements_{model._meta.model_name}_changelist")
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, {"q": "ban"})
+        assert response.status_code == 200
+        counts = [q["sql"] for q in captured if "COUNT(" in q["sql"].upper()]
+        # The one count is the paginator's, over the filtered rows only.
+        assert len(counts) == 1, counts
+
+
+# --- the same search on both databases --------------------------------------------
+
+
+@pytest.fixture
+def searchable(db):
+    council = AgencyFactory(
+        name="Đảng đoàn Hội đồng nhân dân tỉnh Điện Biên", short_name="ĐĐ HĐND tỉnh"
+    )
+    front = AgencyFactory(name="Ủy ban Mặt trận Tổ quốc tỉnh Điện Biên", short_name="MTTQ tỉnh")
+    bdv = AgencyFactory(name="Ban Dân vận Tỉnh ủy Điện Biên", short_name="BDV Tỉnh ủy")
+    rows = {
+        "title": _agreement(bdv, items=0, title="Phong trào thi đua “Dân vận khéo” 2021–2025"),
+        "number": _agreement(bdv, items=0, number="31B-QCPH/BDV-ĐĐHĐND", title="Quy chế"),
+        "party": _agreement(bdv, partners=[front], items=0, title="Chương trình 1"),
+        "item": _agreement(bdv, items=0, title="Chương trình 2"),
+        "signed as": _agreement(bdv, items=0, title="Chương trình 3"),
+        "percent": _agreement(bdv, items=0, title="Đạt 100% chỉ tiêu_năm"),
+        "other": _agreement(bdv, items=0, title="Kế hoạch cải cách hành chính"),
+    }
+    ContentItemFactory(
+        agreement=rows["item"], number=1, title="Tiếp công dân, đối thoại với Nhân dân"
+    )
+    # Signed under a name that is not the agency's: found by the agency's name too.
+    AgreementPartyFactory(agreement=rows["signed as"], agency=council, name_as_signed="ĐẢNG ĐOÀN")
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("dan van kheo", {"title"}),
+        ("DÂN VẬN KHÉO", {"title"}),
+        (unicodedata.normalize("NFD", "Dân vận khéo"), {"title"}),
+        ("31b-qcph/bdv-ddhdnd", {"number"}),
+        ("mat tran to quoc", {"party"}),
+        ("doi thoai voi nhan dan", {"item"}),
+        ("dang doan hoi dong nhan dan", {"signed as"}),
+        ("dd hdnd", {"signed as"}),
+        ("100%", {"percent"}),
+        ("chi tieu_nam", {"percent"}),
+        ("dat%nam", set()),
+        ("_", {"percent"}),
+    ],
+)
+def test_search_finds_the_same_rows_on_every_database(searchable, query, expected):
+    found = Agreement.objects.search(query).values_list("pk", flat=True)
+    assert set(found) == {searchable[name].pk for name in expected}
+
+
+def test_search_by_a_general_agency_name_still_finds_names_as_signed(db, monkeypatch):
+    monkeypatch.setattr("agreements.querysets.SEARCH_AGENCY_LIMIT", 1)
+    first, second = AgencyFactory(name="Ban Dân vận A"), AgencyFactory(name="Ban Dân vận B")
+    signed = _agreement(first, items=0, title="một")
+    renamed = _agreement(second, items=0, title="hai")
+    AgreementParty.objects.filter(agreement=renamed).update(name_as_signed="BDV", search_key="bdv")
+    # Two agencies match, over the limit of one: only names as signed are searched.
+    assert list(Agreement.objects.search("ban dan van")) == [signed]
+    monkeypatch.setattr("agreements.querysets.SEARCH_AGENCY_LIMIT", 2)
+    assert set(Agreement.objects.search("ban dan van")) == {signed, renamed}
+
+
+# --- the plans on PostgreSQL ----------------------------------------------------------
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="EXPLAIN plans and trigram indexes are PostgreSQL's; SQLite has no such indexes",
+)
+
+
+def _plan(queryset, **settings):
+    """PostgreSQL's plan of `queryset`, with planner settings for this transaction.
+
+    On a test database of a few hundred rows a sequential scan is rightly cheaper
+    than any index, so the plan would say nothing about the national database.
+    `enable_seqscan = off` makes an index the planner's choice whenever one can
+    answer the query at all: the test then shows that an index *can* serve the
+    query (the right expression, operator class and partial condition), which is
+    what fails when a query or an index is changed carelessly. Row estimates are
+    refreshed first (ANALYZE) so that the choice does not depend on leftovers.
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        for name, value in {"enable_seqscan": "off", **settings}.items():
+            cursor.execute(f"SET LOCAL {name} = {value}")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.fixture
+def many(db):
+    area = AreaFactory()
+    agencies = [AgencyFactory(area=area) for _ in range(5)]
+    for n in range(60):
+        _agreement(
+            agencies[n % 5],
+            partners=[agencies[(n + 1) % 5]],
+            items=3,
+            kind=Agreement.Kind.PROGRAM if n % 3 else Agreement.Kind.PLAN,
+            start_year=2016 + n % 3 * 5,
+            end_year=2021 + n % 3 * 5,
+        )
+    return agencies
+
+
+@postgresql_only
+def test_search_can_use_the_trigram_indexes_of_every_table(many):
+    # Nested loops and plain index scans off: the per-agreement lookups a frequent
+    # term gets are then not an option (nor reading a whole small index in order),
+    # and the plan for a rare term, a bitmap of each trigram index, is.
+    plan = _plan(
+        Agreement.objects.live().search("31b-qcph"),
+        enable_nestloop="off",
+        enable_indexscan="off",
+    )
+    for index in (
+        "agreements_agreement_search_trgm",
+        "agreements_agreementparty_search_trgm",
+        "agreements_contentitem_search_trgm",
+    ):
+        assert index in plan, plan
+
+
+@postgresql_only
+def test_search_of_a_frequent_term_looks_up_parties_and_items_by_agreement(many):
+    # Hash joins off: what is left is walking the list and looking each agreement up.
+    qs = selectors.agreement_list(user=_admin()).search("dan van kheo")[:25]
+    plan = _plan(qs, enable_hashjoin="off", enable_mergejoin="off", enable_bitmapscan="off")
+    assert "agreements_agreementparty_agreement_id" in plan, plan
+    assert "agreements_contentitem_agreement_id" in plan, plan
+    assert "Seq Scan" not in plan, plan
+
+
+def _admin():
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    ("params", "index"),
+    [
+        ({}, "agreement_live_list_idx"),
+        # A kind the data does not have: scanning the list in order and skipping
+        # other kinds would cost more than the kind's index.
+        ({"kind": "regulation"}, "agreement_live_kind_idx"),
+        ({"agency": "first"}, "agreements_agreementparty_agency_id"),
+        ({"status": "superseded"}, "agreement_live_supersedes_idx"),
+        # Several indexes can serve the area's subquery; none may be missing.
+        ({"area": "first"}, None),
+    ],
+)
+def test_list_filters_can_use_their_indexes(many, params, index):
+    params = dict(params)
+    if params.get("agency") == "first":
+        params["agency"] = many[0].pk
+    if params.get("area") == "first":
+        params["area"] = many[0].area_id
+    filterset = AgreementFilterSet(
+        QueryDict(urlencode(params)), queryset=selectors.agreement_list(user=_admin())
+    )
+    plan = _plan(filterset.qs[:25])
+    assert "Seq Scan" not in plan, plan
+    if index:
+        assert index in plan, plan
+
+
+@postgresql_only
+def test_period_choices_are_read_from_the_index(many):
+    plan = _plan(periods(selectors.agreement_list(user=_admin())))
+    assert "agreement_live_period_idx" in plan, plan
+
+
+# --- suggestions for the agency and area boxes ---------------------------------------
+
+
+def test_suggestions_need_a_login(client, db):
+    response = client.get(_options_url("agency"), {"q": "ban"})
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_suggestions_for_an_unknown_field_are_404(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get(_options_url("password")).status_code == 404
+
+
+def _labels(client, field, text):
+    response = client.get(_options_url(field), {"q": text})
+    assert response.status_code == 200
+    return [row["label"] for row in response.json()["results"]]
+
+
+def test_an_outsider_gets_no_suggestions(client, outsider, agency_a):
+    _agreement(agency_a)
+    client.force_login(outsider)
+    assert _labels(client, "agency", "ban dan van") == []
+    assert _labels(client, "area", "") == []
+
+
+def test_an_editor_gets_only_agencies_and_areas_of_their_agreements(
+    client, editor_a, agency_a, agency_b
+):
+    partner = AgencyFactory(name="Ủy ban MTTQ tỉnh Lai Châu", area=agency_a.area)
+    _agreement(agency_a, partners=[partner])
+    hidden = AgencyFactory(name="Ủy ban MTTQ tỉnh Nghệ An")
+    _agreement(agency_b, partners=[hidden])
+    client.force_login(editor_a)
+    assert _labels(client, "agency", "uy ban mttq") == ["Ủy ban MTTQ tỉnh Lai Châu"]
+    assert _labels(client, "agency", "ban dan van") == ["Ban Dân vận Tỉnh ủy Lai Châu"]
+    assert _labels(client, "area", "") == [agency_a.area.name]
+
+
+def test_an_admin_gets_every_agency_with_the_day_it_ended(client, admin_user):
+    AgencyFactory(name="Ban Dân vận Tỉnh ủy Hà Giang", active_until=datetime.date(2025, 6, 30))
+    client.force_login(admin_user)
+    assert _labels(client, "agency", "ban dan van tinh uy ha giang") == [
+        "Ban Dân vận Tỉnh ủy Hà Giang (đến 30/06/2025)"
+    ]
+
+
+def test_suggestions_query_count_is_the_same_for_3_and_30_agencies(client, leader, area):
+    def add(count):
+        for _ in range(count):
+            _agreement(AgencyFactory(area=area), partners=[AgencyFactory(area=area)])
+
+    client.force_login(leader)
+    add(3)
+    client.get(_options_url("agency"), {"q": "ban"})
+    small, response = _queries(client, _options_url("agency"), {"q": "ban"})
+    assert len(response.json()["results"]) == 6
+    add(27)
+    large, response = _queries(client, _options_url("agency"), {"q": "ban"})
+    assert len(response.json()["results"]) == 20
+    assert large == small
+
+
+# --- the agency and area boxes without JavaScript ------------------------------------
+
+
+def _titles(client, params):
+    response = client.get(LIST_URL, params)
+    assert response.status_code == 200
+    return sorted(a.title for a in response.context["object_list"]), response
+
+
+def test_a_typed_agency_name_filters_through_the_lineage(client, admin_user):
+    old = AgencyFactory(name="Ban Dân vận Tỉnh ủy Vĩnh Phúc")
+    new = AgencyFactory(name="Ban Tuyên giáo và Dân vận Tỉnh ủy Phú Thọ")
+    AgencyChange.objects.create(predecessor=old, successor=new, kind=AgencyChange.Kind.MERGED)
+    _agreement(old, title="trước sáp nhập")
+    _agreement(new, title="sau sáp nhập")
+    _agreement(AgencyFactory(), title="nơi khác")
+    client.force_login(admin_user)
+    titles, _response = _titles(client, {"agency_name": "ban tuyen giao va dan van"})
+    assert titles == ["sau sáp nhập", "trước sáp nhập"]
+
+
+def test_a_chosen_agency_shows_its_name_and_a_name_typed_over_it_wins(client, admin_user):
+    first = AgencyFactory(name="Hội Nông dân tỉnh")
+    second = AgencyFactory(name="Hội Cựu chiến binh tỉnh")
+    _agreement(first, title="nông dân")
+    _agreement(second, title="cựu chiến binh")
+    client.force_login(admin_user)
+    titles, response = _titles(client, {"agency": first.pk})
+    assert titles == ["nông dân"]
+    assert 'value="Hội Nông dân tỉnh"' in response.content.decode()
+    titles, _response = _titles(client, {"agency": first.pk, "agency_name": "Hội Nông dân tỉnh"})
+    assert titles == ["nông dân"]
+    titles, _response = _titles(client, {"agency": first.pk, "agency_name": "cuu chien binh"})
+    assert titles == ["cựu chiến binh"]
+
+
+def test_a_typed_name_matching_nothing_or_too_much_is_reported_and_ignored(
+    client, admin_user, monkeypatch
+):
+    monkeypatch.setattr("agreements.filters.NAME_MATCH_LIMIT", 1)
+    _agreement(AgencyFactory(name="Hội Nông dân tỉnh"), title="một")
+    _agreement(AgencyFactory(name="Hội Nông dân huyện"), title="hai")
+    client.force_login(admin_user)
+    titles, response = _titles(client, {"agency_name": "khong co ai"})
+    assert titles == ["hai", "một"]
+    assert "Không có tên nào chứa “khong co ai”." in response.content.decode()
+    titles, response = _titles(client, {"agency_name": "hoi nong dan"})
+    assert titles == ["hai", "một"]
+    assert "Có hơn 1 tên chứa “hoi nong dan”" in response.content.decode()
+
+
+def test_the_list_page_has_no_select_of_agencies_or_areas(client, admin_user):
+    for _ in range(30):
+        AgencyFactory()
+    client.force_login(admin_user)
+    body = client.get(LIST_URL).content.decode()
+    assert '<select name="agency"' not in body
+    assert '<select name="area"' not in body
+    assert 'data-autocomplete="/agreements/filter-options/agency/"' in body
+    assert "js/autocomplete" in body
+
+
+# --- a list too long to count ---------------------------------------------------------
+
+
+def test_a_long_list_says_more_than_the_cap_and_pages_forward(client, admin_user, monkeypatch):
+    monkeypatch.setattr(CappedPaginator, "cap", 30)
+    agency = AgencyFactory()
+    for _ in range(31 + 25):
+        _agreement(agency, items=0)
+    client.force_login(admin_user)
+    response = client.get(LIST_URL)
+    body = response.content.decode()
+    assert "Hơn 30 văn bản" in body
+    assert 'rel="next"' in body
+    assert len(response.context["object_list"]) == 25
+    last = client.get(LIST_URL, {"page": 3})
+    assert len(last.context["object_list"]) == 6
+    assert 'rel="next"' not in last.content.decode()
+    assert client.get(LIST_URL, {"page": 4}).status_code == 404
+    assert client.get(LIST_URL, {"page": "x"}).status_code == 404
