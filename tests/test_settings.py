@@ -122,3 +122,15 @@ def test_several_servers_can_share_a_redis_cache_and_cached_sessions(tmp_path):
 def test_one_server_keeps_its_cache_in_memory_and_sessions_in_the_database():
     assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="PostgreSQL setting",
+)
+def test_postgresql_connections_run_without_jit(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
