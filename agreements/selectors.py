@@ -12,6 +12,7 @@ from .models import (
     AgreementParty,
     Area,
     ContentItem,
+    FormSubmission,
     IndicatorValue,
     ItemAssessment,
     Review,
@@ -252,3 +253,12 @@ def history_rows(*, obj, limit=20):
             {"record": newer, "action": HISTORY_ACTIONS.get(newer.history_type), "changed": changed}
         )
     return rows[:limit]
+
+
+def form_submission_target(*, token: str, user) -> str | None:
+    """Where the create page carrying `token` already led this user, if it was saved."""
+    return (
+        FormSubmission.objects.filter(token=token, user=user)
+        .values_list("target_url", flat=True)
+        .first()
+    )

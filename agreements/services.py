@@ -7,6 +7,7 @@ version the user started from; a save from a stale version is refused (`Conflict
 instead of silently overwriting someone else's work.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,12 +16,15 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reports.services import summaries_refresh
+
 from .models import (
     Agreement,
     AgreementParty,
     AnnualPlan,
     Attachment,
     ContentItem,
+    FormSubmission,
     Review,
     Signatory,
 )
@@ -125,6 +129,7 @@ def agreement_save(
         _replace_legal_bases(agreement, legal_bases, user)
     if items is not None:
         content_items_replace(agreement=agreement, items=items, user=user)
+    summaries_refresh()
     return agreement
 
 
@@ -220,6 +225,7 @@ def agreement_archive(*, agreement: Agreement, user, expected_version: int) -> A
     _as_user(agreement, user)
     agreement._change_reason = _("Lưu trữ")
     agreement.save()
+    summaries_refresh()
     return agreement
 
 
@@ -230,6 +236,7 @@ def agreement_restore(*, agreement: Agreement, user) -> Agreement:
     _as_user(agreement, user)
     agreement._change_reason = _("Khôi phục")
     agreement.save()
+    summaries_refresh()
     return agreement
 
 
@@ -256,6 +263,7 @@ def plan_save(
         for pk, activity in existing.items():
             if pk not in keep:
                 _as_user(activity, user).delete()
+    summaries_refresh()
     return plan
 
 
@@ -263,6 +271,7 @@ def plan_save(
 def plan_activity_mark_done(*, activity, user, done_on) -> None:
     activity.done_on = done_on
     _save(activity, user, reason=_("Đánh dấu hoàn thành"))
+    summaries_refresh()
 
 
 # --- reviews --------------------------------------------------------------------
@@ -309,6 +318,7 @@ def review_save(
         for pk, row in existing.items():
             if pk not in keep:
                 _as_user(row, user).delete()
+    summaries_refresh()
     return review
 
 
@@ -322,7 +332,9 @@ def _transition(review, user, expected_version, allowed_from, to, reason, **fiel
     review.status = to
     for name, value in fields.items():
         setattr(review, name, value)
-    return _save(review, user, reason=reason)
+    _save(review, user, reason=reason)
+    summaries_refresh()
+    return review
 
 
 @transaction.atomic
@@ -411,3 +423,17 @@ def _owner_field(owner):
     if isinstance(owner, AnnualPlan):
         return "plan"
     raise TypeError(owner)
+
+
+# --- create forms posted twice ------------------------------------------------------
+
+SUBMISSION_KEEP_DAYS = 2
+
+
+def form_submission_record(*, token: str, user, target) -> None:
+    """Remember that the create page carrying `token` made `target`. Raises
+    IntegrityError when that page was already saved, which rolls back the caller's
+    transaction: the record is not created twice."""
+    cutoff = timezone.now() - datetime.timedelta(days=SUBMISSION_KEEP_DAYS)
+    FormSubmission.objects.filter(created_at__lt=cutoff).delete()
+    FormSubmission.objects.create(token=token, user=user, target_url=target.get_absolute_url())

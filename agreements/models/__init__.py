@@ -15,6 +15,7 @@ from .base import MAX_YEAR, MIN_YEAR, YEAR_VALIDATORS, NormalizedModel
 from .documents import Agreement, AgreementParty, ContentItem, LegalBasis, Signatory
 from .indicators import Indicator, IndicatorValue
 from .organisations import Agency, AgencyChange, Area, UserProfile
+from .submissions import FormSubmission
 from .work import AnnualPlan, ContributedPaper, ItemAssessment, PlanActivity, Review
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "AnnualPlan",
     "Area",
     "Attachment",
+    "FormSubmission",
     "ContentItem",
     "ContributedPaper",
     "Indicator",

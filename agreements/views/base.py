@@ -1,16 +1,19 @@
 """What every page shares: the health check and the multi-form page."""
 
+import re
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from .. import services
+from .. import selectors, services
 
 
 def healthz(request):
@@ -27,6 +30,14 @@ def _conflict_changes(obj, since_version):
         return []
     delta = records[-1].diff_against(records[0])
     return [(obj._meta.get_field(c.field).verbose_name, c.new) for c in delta.changes]
+
+
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def _submission_token(data):
+    token = data.get("submission", "")
+    return token if _TOKEN.fullmatch(token) else None
 
 
 def _attach_errors(form, error):
@@ -72,7 +83,18 @@ class MultiFormView(LoginRequiredMixin, TemplateView):
 
     def render(self, bound, status=200, **extra):
         context = {"object": self.object, **self.extra_context_data(), **bound, **extra}
+        if self.object is None:
+            # A create page carries a one-time token, kept when the page is shown again
+            # with errors, so posting the same page twice creates one record.
+            context["submission_token"] = _submission_token(self.request.POST) or uuid.uuid4().hex
         return self.render_to_response(context, status=status)
+
+    def already_saved(self, target_url):
+        messages.info(
+            self.request,
+            _("Biểu mẫu này đã được lưu ở lần gửi trước; không tạo thêm bản trùng."),
+        )
+        return redirect(target_url)
 
     def extra_context_data(self):
         return {}
@@ -93,13 +115,27 @@ class MultiFormView(LoginRequiredMixin, TemplateView):
                 except ValueError:
                     data[key] = "1"
             return self.render(self.get_forms(data))
+        token = _submission_token(data) if self.object is None else None
+        if token:
+            target = selectors.form_submission_target(token=token, user=request.user)
+            if target:
+                return self.already_saved(target)
         bound = self.get_forms(data)
         if not all(f.is_valid() for f in bound.values()):
             messages.error(request, _("Chưa lưu: vui lòng sửa các lỗi được đánh dấu."))
             return self.render(bound)
         form = bound["form"]
         try:
-            saved = self.save(bound)
+            with transaction.atomic():
+                saved = self.save(bound)
+                if token:
+                    services.form_submission_record(token=token, user=request.user, target=saved)
+        except IntegrityError:
+            # The same page, posted twice at once: the other post saved it first.
+            target = token and selectors.form_submission_target(token=token, user=request.user)
+            if not target:
+                raise
+            return self.already_saved(target)
         except services.Conflict as conflict:
             messages.error(
                 request,

@@ -16,3 +16,23 @@ document.addEventListener("click", function (event) {
   var input = first && first.querySelector("input:not([type=hidden]), select, textarea");
   if (input) input.focus();
 });
+
+// A second click on "Lưu" while the first save is on its way would post the page
+// twice; the server refuses the duplicate anyway (the page's one-time token), this
+// only spares the round trip. Buttons are not disabled: their name/value must post.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if ((form.getAttribute("method") || "").toLowerCase() !== "post") return;
+  if (form.dataset.submitted) {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.submitted = "1";
+});
+// Back to a page kept in the browser's cache: it may be posted again.
+window.addEventListener("pageshow", function (event) {
+  if (!event.persisted) return;
+  document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+    delete form.dataset.submitted;
+  });
+});

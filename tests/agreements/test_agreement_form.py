@@ -243,3 +243,86 @@ def test_untouched_extra_rows_are_ignored(client, editor_a, agency_a, partner):
     response = client.post(reverse("agreements:agreement_create"), data)
     assert response.status_code == 302
     assert Agreement.objects.get().parties.count() == 2
+
+
+def test_the_same_create_page_posted_twice_creates_one_agreement(
+    client, editor_a, agency_a, partner
+):
+    client.force_login(editor_a)
+    page = client.get(reverse("agreements:agreement_create"))
+    token = page.context["submission_token"]
+    assert f'name="submission" value="{token}"' in page.content.decode()
+    data = _payload(agency_a, partner, items=["Tuyên truyền"], submission=token)
+
+    first = client.post(reverse("agreements:agreement_create"), data)
+    again = client.post(reverse("agreements:agreement_create"), data)
+
+    assert Agreement.objects.count() == 1
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"]
+    followed = client.get(again["Location"])
+    assert "đã được lưu ở lần gửi trước" in followed.content.decode()
+
+
+def test_a_create_page_shown_again_with_errors_keeps_its_token(client, editor_a, agency_a, partner):
+    client.force_login(editor_a)
+    token = "0123456789abcdef0123456789abcdef"
+    data = _payload(agency_a, partner, submission=token, start_year="2026", end_year="2021")
+    response = client.post(reverse("agreements:agreement_create"), data)
+    assert response.status_code == 200
+    assert response.context["submission_token"] == token
+    data = _payload(agency_a, partner, submission=token)
+    assert client.post(reverse("agreements:agreement_create"), data).status_code == 302
+    assert Agreement.objects.count() == 1
+
+
+def test_another_users_token_does_not_redirect_to_their_record(
+    client, editor_a, editor_b, agency_a, agency_b, partner
+):
+    token = "fedcba9876543210fedcba9876543210"
+    client.force_login(editor_a)
+    client.post(
+        reverse("agreements:agreement_create"), _payload(agency_a, partner, submission=token)
+    )
+    client.force_login(editor_b)
+    response = client.post(
+        reverse("agreements:agreement_create"),
+        _payload(agency_b, partner, submission=token, number="02-CTr/BDVTU"),
+    )
+    # A token is per user: B's own agreement is created, and B is not sent to A's.
+    assert response.status_code == 302
+    theirs = Agreement.objects.get(lead_agency=agency_b)
+    assert response["Location"] == theirs.get_absolute_url()
+    assert Agreement.objects.count() == 2
+
+
+def test_a_post_that_loses_the_race_for_its_token_saves_nothing(
+    client, editor_a, agency_a, partner, monkeypatch
+):
+    """Two posts of one page at once both pass the first check; the second's insert
+    of the token fails, its agreement is rolled back and it is sent to the first's."""
+    from agreements import selectors
+    from agreements.models import FormSubmission
+
+    token = "0" * 32
+    client.force_login(editor_a)
+    client.post(
+        reverse("agreements:agreement_create"), _payload(agency_a, partner, submission=token)
+    )
+    first = Agreement.objects.get()
+    real = selectors.form_submission_target
+    calls = []
+
+    def first_check_misses(**kwargs):
+        calls.append(kwargs)
+        return None if len(calls) == 1 else real(**kwargs)
+
+    monkeypatch.setattr(selectors, "form_submission_target", first_check_misses)
+    response = client.post(
+        reverse("agreements:agreement_create"),
+        _payload(agency_a, partner, submission=token, number="99-CTr/BDVTU"),
+    )
+    assert response.status_code == 302
+    assert response["Location"] == first.get_absolute_url()
+    assert Agreement.objects.count() == 1
+    assert FormSubmission.objects.count() == 1

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
 from agreements import services
-from agreements.models import Agreement, AgreementParty, AnnualPlan, ContentItem
+from agreements.models import Agreement, AgreementParty, AnnualPlan, ContentItem, Review
 from tests.factories import AgencyFactory, AgreementFactory, ProfileFactory
 
 pytestmark = [
@@ -145,3 +145,42 @@ def test_two_new_plans_for_one_year_save_once_and_refuse_the_other():
     refused = next(r for r in results if isinstance(r, ValidationError))
     assert "đã có kế hoạch thực hiện cho năm này" in str(refused)
     assert AnnualPlan.objects.filter(agreement=agreement, year=2024).count() == 1
+
+
+def test_one_review_page_posted_twice_at_once_creates_one_review():
+    """A double click: two posts of the same create page race; the one-time token's
+    unique row lets one commit and rolls the other back, which is sent to the first's
+    review."""
+    from django.test import Client
+    from django.urls import reverse
+
+    profile = ProfileFactory()
+    agreement = AgreementFactory(lead_agency=profile.agency)
+    AgreementParty.objects.create(
+        agreement=agreement,
+        agency=profile.agency,
+        role=AgreementParty.Role.LEAD,
+        name_as_signed=profile.agency.name,
+    )
+    url = reverse("agreements:review_create", args=[agreement.pk])
+    data = {
+        "submission": "a" * 32,
+        "kind": "annual",
+        "title": "Hội nghị đánh giá năm 2024",
+        "held_on": "20/12/2024",
+        "version": "",
+        **{f"papers-{k}": v for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()},
+        **{f"values-{k}": v for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()},
+        **{f"assessments-{k}": v for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()},
+    }
+
+    def post():
+        client = Client()
+        client.force_login(profile.user)
+        return client.post(url, data)
+
+    responses = _race(post, post)
+
+    assert all(getattr(r, "status_code", None) == 302 for r in responses), responses
+    assert Review.objects.filter(agreement=agreement).count() == 1
+    assert responses[0]["Location"] == responses[1]["Location"]
