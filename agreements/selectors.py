@@ -147,7 +147,17 @@ def agreement_detail(*, agreement):
         "predecessor": agreement.supersedes,
         "successors": agreement.superseded_by.filter(archived_at__isnull=True),
         "history": history_rows(obj=agreement),
+        "obligations": _obligations(agreement),
     }
+
+
+def _obligations(agreement):
+    """The reviews and meetings this agreement owes today, due or overdue."""
+    # The rules live with the dashboard, which lists the same obligations by area.
+    from reports.selectors.obligations import review_obligations
+
+    one = Agreement.objects.filter(pk=agreement.pk)
+    return review_obligations(agreements=one, on=timezone.localdate())
 
 
 def agreement_form_initial(*, agreement, user):

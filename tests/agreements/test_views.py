@@ -107,8 +107,9 @@ def test_detail_query_count_does_not_grow_with_rows(
     small = _rich_agreement(agency_a, items=1, reviews=1)
     big = _rich_agreement(agency_a, items=12, reviews=6)
     client.force_login(editor_a)
-    # The ceiling includes the session write that renews the idle timeout.
-    with django_assert_max_num_queries(22) as small_ctx:
+    # The ceiling includes the session write that renews the idle timeout, and the
+    # three queries that work out what the agreement owes.
+    with django_assert_max_num_queries(25) as small_ctx:
         client.get(reverse("agreements:agreement_detail", args=[small.pk]))
     with django_assert_max_num_queries(len(small_ctx.captured_queries)):
         client.get(reverse("agreements:agreement_detail", args=[big.pk]))
@@ -168,3 +169,49 @@ def test_detail_history_says_who_changed_which_fields(client, editor_a, agency_a
     assert "Trích yếu, địa danh" in response.content.decode() or "Địa danh, trích yếu" in (
         response.content.decode()
     )
+
+
+def test_detail_lists_what_the_agreement_owes_with_a_link_to_enter_it(client, editor_a, agency_a):
+    year = datetime.date.today().year
+    agreement = _agreement_of(
+        agency_a,
+        signed_on=datetime.date(year - 3, 8, 30),
+        start_year=year - 3,
+        end_year=year + 2,
+        annual_review_required=True,
+    )
+    ReviewFactory(
+        agreement=agreement,
+        kind="annual",
+        status="submitted",
+        held_on=datetime.date(year - 1, 12, 20),
+        period_from=datetime.date(year - 2, 1, 1),
+        period_to=datetime.date(year - 2, 12, 31),
+    )
+    client.force_login(editor_a)
+
+    response = client.get(reverse("agreements:agreement_detail", args=[agreement.pk]))
+
+    owed = response.context["obligations"]
+    # year - 2 was reviewed; year - 3 is older than the obligations kept (two years).
+    assert [o.period_from.year for o in owed if o.kind == "annual"] == [year - 1]
+    body = response.content.decode()
+    section = body.split('id="owed"')[1].split("</section>")[0]
+    assert owed[0].title in section
+    # Due by 31/03: overdue from April on.
+    assert ("quá hạn" in section) == any(o.overdue for o in owed)
+    assert owed[0].create_url.replace("&", "&amp;") in section
+
+
+def test_detail_has_no_owed_section_when_nothing_is_due(client, editor_a, agency_a):
+    year = datetime.date.today().year
+    agreement = _agreement_of(
+        agency_a,
+        signed_on=datetime.date(year, 1, 5),
+        start_year=year,
+        end_year=year + 4,
+        annual_review_required=False,
+    )
+    client.force_login(editor_a)
+    response = client.get(reverse("agreements:agreement_detail", args=[agreement.pk]))
+    assert 'id="owed"' not in response.content.decode()
