@@ -6,6 +6,7 @@ filtered by, for the page, the printout and the DOCX title.
 """
 
 import django_filters
+from django import forms
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -19,14 +20,68 @@ from agreements.filters import (
     _once,
 )
 from agreements.models import Agency, Agreement, Area, Indicator
+from agreements.text import fold
 
 from .selectors.indicators import area_value_filter
 
+# Options a searchable select offers: the chosen row and at most this many matches.
+SEARCH_LIMIT = 50
 
-class ReportFilterSet(django_filters.FilterSet):
+
+def search_filter(label):
+    """The text box beside a searchable select: it filters nothing, it chooses the
+    options the select offers (see `BoundedChoicesMixin`)."""
+    return django_filters.CharFilter(
+        label=label,
+        method="keep",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("gõ tên rồi bấm Xem")}),
+    )
+
+
+class BoundedChoicesMixin:
+    """Agency and area selects that offer only the chosen row and the rows whose name
+    matches the text typed in the box beside them (`<name>_q`), instead of all
+    42,000 agencies and 4,000 areas: the page stays small (an option each cost 3 MB
+    and seconds of rendering), and any row can still be chosen. Validation accepts
+    any row of the field's queryset."""
+
+    searchable = {"agency": ("agency_q", Agency), "area": ("area_q", Area)}
+    # Without a search, areas offer the provinces (old and new): few, and the usual choice.
+    default_options = {"area": Q(level=Area.Level.PROVINCE)}
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            for name, (search, model) in self.searchable.items():
+                if name in form.fields:
+                    self._bound_choices(form, name, search, model)
+        return self._form
+
+    def _bound_choices(self, form, name, search, model):
+        field = form.fields[name]
+        data = self.data or {}
+        wanted = Q(pk__in=[])
+        chosen = data.get(name)
+        if chosen and str(chosen).isdigit():
+            wanted |= Q(pk=int(chosen))
+        text = fold(data.get(search) or "")
+        if text:
+            wanted |= Q(search_key__contains=text)
+        elif name in self.default_options:
+            wanted |= self.default_options[name]
+        rows = model.objects.filter(wanted).order_by("name", "id")[: SEARCH_LIMIT + 1]
+        label = field.label_from_instance
+        field.widget.choices = [("", field.empty_label), *[(row.pk, label(row)) for row in rows]]
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+
+class ReportFilterSet(BoundedChoicesMixin, django_filters.FilterSet):
     """A filterset that can describe itself: [(label, value shown)] of valid filters."""
 
-    silent: tuple[str, ...] = ()
+    silent: tuple[str, ...] = ("agency_q", "area_q")
 
     def applied(self):
         self.errors  # noqa: B018 - validates the form, filling cleaned_data
@@ -64,12 +119,13 @@ def _area_queryset():
 def term_choices(queryset):
     """The terms (multi-year periods) of the agreements in `queryset`, newest first:
     [("2021-2026", "2021 – 2026"), ...]."""
+    # Straight from the scoped queryset, not `pk IN (…)`, which made PostgreSQL join
+    # the table to itself (the values drop its annotations).
     pairs = (
-        queryset.model.objects.filter(pk__in=queryset.values("pk"))
-        .filter(end_year__gt=F("start_year"))
-        .order_by("-start_year", "-end_year")
+        queryset.filter(end_year__gt=F("start_year"))
         .values_list("start_year", "end_year")
         .distinct()
+        .order_by("-start_year", "-end_year")
     )
     return [(f"{start}-{end}", f"{start} – {end}") for start, end in pairs]
 
@@ -114,6 +170,7 @@ class TermSummaryFilterSet(ReportFilterSet):
         empty_label=_("Tất cả"),
         error_messages=MODEL_CHOICE_ERRORS,
     )
+    area_q = search_filter(_("Tìm địa bàn"))
     agency = AgencyFilter(
         label=_("Cơ quan tham gia"),
         queryset=_agency_queryset(),
@@ -121,6 +178,7 @@ class TermSummaryFilterSet(ReportFilterSet):
         empty_label=_("Tất cả"),
         error_messages=MODEL_CHOICE_ERRORS,
     )
+    agency_q = search_filter(_("Tìm cơ quan"))
     kind = django_filters.ChoiceFilter(
         label=_("Loại văn bản"),
         choices=Agreement.Kind.choices,
@@ -180,6 +238,7 @@ class IndicatorReportFilterSet(ReportFilterSet):
         empty_label=_("Tất cả"),
         error_messages=MODEL_CHOICE_ERRORS,
     )
+    area_q = search_filter(_("Tìm địa bàn"))
     agency = AgencyFilter(
         label=_("Cơ quan, đơn vị"),
         queryset=_agency_queryset(),
@@ -187,6 +246,7 @@ class IndicatorReportFilterSet(ReportFilterSet):
         empty_label=_("Tất cả"),
         error_messages=MODEL_CHOICE_ERRORS,
     )
+    agency_q = search_filter(_("Tìm cơ quan"))
     group = django_filters.ChoiceFilter(
         label=_("Nhóm chỉ tiêu"),
         field_name="indicator__group",
@@ -211,7 +271,7 @@ class IndicatorReportFilterSet(ReportFilterSet):
         error_messages=CHOICE_ERRORS,
     )
 
-    silent = ("group_by",)
+    silent = ("group_by", "agency_q", "area_q")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -223,9 +283,6 @@ class IndicatorReportFilterSet(ReportFilterSet):
     def filter_agency(self, queryset, name, value):
         # Figures recorded for the agency or for an agency it continues.
         return queryset.filter(agency_id__in=Agency.objects.lineage_ids([value.pk]))
-
-    def keep(self, queryset, name, value):
-        return queryset
 
     @property
     def grouping(self):
@@ -247,6 +304,7 @@ class AgencyReportFilterSet(ReportFilterSet):
         empty_label=_("Chọn cơ quan"),
         error_messages=MODEL_CHOICE_ERRORS,
     )
+    agency_q = search_filter(_("Tìm cơ quan"))
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, default=None):
         if data is not None and "agency" not in data and default is not None:

@@ -10,7 +10,9 @@ figures and the recent activity cover every agreement in `agreements`.
 from collections import defaultdict
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Window
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Window
+from django.db.models.functions import Collate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -27,8 +29,13 @@ from agreements.models import (
 )
 from agreements.querysets import edits_what_it_sees, role_of
 
-from .indicators import area_value_filter, indicator_totals
-from .obligations import review_obligations
+from ..models import ObligationSummary, OpenActivity
+from ..querysets import status_case
+from ..services import summaries_ready
+from ..snapshots import query_key, remembered, snapshot_key
+from .indicators import area_value_filter, cached_indicator_totals
+from .obligations import review_obligations, stored_obligations
+from .scope import Scope
 
 TOP_AGENCIES = 10
 LISTED = 20
@@ -36,6 +43,12 @@ OLDEST_ACTIVITIES = 10
 RECENT = 10
 TREND_YEARS = 10
 NOT_ASSESSED = "not_assessed"
+PROGRESS_SUMS = {
+    ItemAssessment.Progress.NOT_STARTED: "items_not_started",
+    ItemAssessment.Progress.IN_PROGRESS: "items_in_progress",
+    ItemAssessment.Progress.DONE: "items_done",
+    ItemAssessment.Progress.BEHIND: "items_behind",
+}
 
 
 def list_url(filters, **params):
@@ -45,29 +58,170 @@ def list_url(filters, **params):
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def dashboard(*, user, agreements, on, filters, area=None, years=None):
+def dashboard(*, user, agreements, on, filters, area_ids=None, years=None):
     """Everything the dashboard shows. `filters` are the valid filter values as query
-    parameters (for links to the agreement list), `area` the chosen area, if any,
-    and `years` the (first, last) year of the chosen term, if any."""
+    parameters (for links to the agreement list), `area_ids` the chosen areas, if
+    any, and `years` the (first, last) year of the chosen term, if any.
+
+    Counts are exact; long lists (agreements expiring, obligations, reviews awaiting
+    approval) come as their count and their first LISTED rows. The counting is done
+    over the summary tables (reports.models) when they are up to date, else over
+    the rows themselves: the same figures either way.
+    """
+    state = summaries_ready(on=on)
+
+    def compute():
+        if state is not None:
+            scope = Scope.of(agreements)
+            figures = _from_summaries(scope=scope, on=on, filters=filters)
+        else:
+            scope = Scope(agreements, agreements.values("pk"))
+            figures = _from_rows(agreements=agreements, on=on, filters=filters)
+        awaiting = awaiting_approval(scope=scope)
+        # The indicator totals have a snapshot of their own, kept across the writes
+        # that change no figure (a review approved, an agreement retitled).
+        generation = state.indicator_generation if state is not None else None
+        trends = indicator_trends(
+            scope=scope, area_ids=area_ids, years=years, generation=generation
+        )
+        return {
+            **figures,
+            "indicators": trends,
+            "awaiting_approval": awaiting["rows"],
+            "awaiting_count": awaiting["count"],
+            "recent": recent_activity(agreements=agreements),
+        }
+
+    if state is None:
+        figures = compute()
+    else:
+        # The same question asked again before any write changed a figure is answered
+        # from the snapshot of the first answer (see reports.snapshots).
+        query = query_key(agreements)
+        figures = remembered(
+            key=snapshot_key("dashboard", query, on, sorted(filters.items()), area_ids, years),
+            generation=state.generation if query else None,
+            compute=compute,
+        )
+    return {
+        "on": on,
+        **figures,
+        "can_enter_reviews": edits_what_it_sees(user),
+        "is_approver": role_of(user) in {"leader", "admin"},
+    }
+
+
+def _from_rows(*, agreements, on, filters):
     in_force = agreements.in_force(on=on)
     obligations = review_obligations(agreements=agreements, on=on)
     overdue = [o for o in obligations if o.overdue]
     due = [o for o in obligations if not o.overdue]
+    found = expiring(agreements=agreements, on=on)
     return {
-        "on": on,
         "in_force": in_force_summary(in_force=in_force, filters=filters),
-        "expiring": expiring(agreements=agreements, on=on),
+        "expiring": found[:LISTED],
+        "expiring_count": len(found),
         "orphaned": orphaned(in_force=in_force, on=on),
-        "overdue": overdue,
-        "due": due,
-        "can_enter_reviews": edits_what_it_sees(user),
+        "overdue": overdue[:LISTED],
+        "overdue_count": len(overdue),
+        "due": due[:LISTED],
+        "due_count": len(due),
         "progress": item_progress(in_force=in_force),
         "late_activities": late_activities(in_force=in_force, on=on),
-        "indicators": indicator_trends(agreements=agreements, area=area, years=years),
-        "awaiting_approval": awaiting_approval(agreements=agreements),
-        "is_approver": role_of(user) in {"leader", "admin"},
-        "recent": recent_activity(agreements=agreements),
     }
+
+
+def _from_summaries(*, scope, on, filters):
+    """The same figures as `_from_rows`, added up over one summary row per agreement
+    and the stored obligations: a fixed number of queries over narrow tables."""
+    in_force = scope.summaries().in_force(on)
+    by_kind = {
+        row["kind"]: row
+        for row in in_force.order_by()
+        .values("kind")
+        .annotate(
+            n=Count("pk"),
+            items_total=Sum("items"),
+            **{field: Sum(field) for field in PROGRESS_SUMS.values()},
+        )
+    }
+    leads = list(
+        in_force.order_by()
+        .values("lead_agency", "lead_agency__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", _by_code_point("lead_agency__name"), "lead_agency")[:TOP_AGENCIES]
+    )
+    total = sum(row["n"] for row in by_kind.values())
+    summary = _in_force_figures(
+        total=total,
+        by_kind={kind: row["n"] for kind, row in by_kind.items()},
+        leads=[{"name": row["lead_agency__name"], "count": row["n"]} for row in leads],
+        filters=filters,
+    )
+    items = sum(row["items_total"] or 0 for row in by_kind.values())
+    progress = {
+        code: sum(row[field] or 0 for row in by_kind.values())
+        for code, field in PROGRESS_SUMS.items()
+    }
+    progress[NOT_ASSESSED] = items - sum(progress.values())
+
+    owed = scope.filter(ObligationSummary.objects.all(), "summary").owed(on)
+    owed_counts = owed.aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=on)), due=Count("pk", filter=Q(due_on__gte=on))
+    )
+
+    def listed(rows):
+        rows = rows.select_related("summary__agreement__lead_agency").in_order()[:LISTED]
+        return stored_obligations(rows, on=on)
+
+    return {
+        "in_force": summary,
+        **_expiring_from(scope.summaries(), on=on),
+        "orphaned": _orphaned_from(
+            in_force.filter(party_changed_on__lte=on, has_successor=False), on=on
+        ),
+        "overdue": listed(owed.overdue(on)),
+        "overdue_count": owed_counts["overdue"],
+        "due": listed(owed.not_overdue(on)),
+        "due_count": owed_counts["due"],
+        "progress": _progress_rows(total=items, counts=progress),
+        "late_activities": _late_from(in_force, on=on),
+    }
+
+
+def _by_code_point(field):
+    """Ties broken by name as Python sorts names (code points), as `in_force_summary`
+    does, whatever the database's collation."""
+    if connection.vendor == "postgresql":
+        return Collate(field, "C")
+    return F(field)
+
+
+def _late_from(in_force, *, on):
+    late = OpenActivity.objects.filter(deadline__lt=on, summary__in=in_force)
+    oldest = list(
+        PlanActivity.objects.filter(
+            pk__in=Subquery(late.order_by("deadline", "pk").values("pk")[:OLDEST_ACTIVITIES])
+        )
+        .select_related("plan", "plan__agreement", "responsible_agency")
+        .order_by("deadline", "pk")
+    )
+    return {"count": late.count() if oldest else 0, "oldest": oldest}
+
+
+def _expiring_from(scope, *, on):
+    ending = scope.filter(live=True, lifecycle=Agreement.Lifecycle.SIGNED).filter(
+        Q(effective_until__year=on.year) | Q(effective_until__isnull=True, end_year=on.year)
+    )
+    ending = ending.exclude(superseded_on__lte=on)
+    # Counted over the narrow summary rows; only the rows listed are read in full.
+    rows = list(
+        Agreement.objects.filter(pk__in=ending.values("pk"))
+        .annotate(status_value=status_case(on, "summary__"))
+        .select_related("lead_agency")
+        .order_by(F("effective_until").asc(nulls_last=True), "number", "pk")[:LISTED]
+    )
+    return {"expiring": rows, "expiring_count": ending.count() if rows else 0}
 
 
 def in_force_summary(*, in_force, filters):
@@ -83,25 +237,30 @@ def in_force_summary(*, in_force, filters):
     for lead, name, kind, n in groups:
         by_kind_count[kind] += n
         by_lead[(name, lead)] += n
-    total = sum(by_kind_count.values())
-    by_kind = [
-        {
-            "kind": kind,
-            "label": label,
-            "count": by_kind_count[kind],
-            "url": list_url(filters, status="in_force", kind=kind),
-        }
-        for kind, label in Agreement.Kind.choices
-    ]
     ranked = sorted(by_lead.items(), key=lambda pair: (-pair[1], pair[0]))[:TOP_AGENCIES]
-    leads = [{"name": name, "count": n} for (name, _lead), n in ranked]
-    other = total - sum(row["count"] for row in leads)
+    return _in_force_figures(
+        total=sum(by_kind_count.values()),
+        by_kind=by_kind_count,
+        leads=[{"name": name, "count": n} for (name, _lead), n in ranked],
+        filters=filters,
+    )
+
+
+def _in_force_figures(*, total, by_kind, leads, filters):
     return {
         "total": total,
         "url": list_url(filters, status="in_force"),
-        "by_kind": by_kind,
+        "by_kind": [
+            {
+                "kind": kind,
+                "label": label,
+                "count": by_kind.get(kind, 0),
+                "url": list_url(filters, status="in_force", kind=kind),
+            }
+            for kind, label in Agreement.Kind.choices
+        ],
         "by_lead_agency": leads,
-        "other_agencies": other,
+        "other_agencies": total - sum(row["count"] for row in leads),
     }
 
 
@@ -120,6 +279,16 @@ def expiring(*, agreements, on):
     )
 
 
+def _orphaned_from(summaries, *, on):
+    """`orphaned` from the summary rows: counted and ranked over narrow rows, and
+    only the rows listed read in full."""
+    first = summaries.order_by(F("signed_on").desc(nulls_last=True), "-pk").values("pk")
+    listed = _orphaned_rows(
+        Agreement.objects.filter(pk__in=[row["pk"] for row in first[:LISTED]]), on=on
+    )
+    return {"count": summaries.count() if listed["rows"] else 0, "rows": listed["rows"]}
+
+
 def _changed_by(on):
     return AgencyChange.objects.filter(Q(changed_on__isnull=True) | Q(changed_on__lte=on))
 
@@ -135,6 +304,12 @@ def orphaned(*, in_force, on):
     qs = in_force.filter(Exists(affected.filter(agreement=OuterRef("pk")))).exclude(
         Exists(successor)
     )
+    return _orphaned_rows(qs, on=on)
+
+
+def _orphaned_rows(qs, *, on):
+    changed = _changed_by(on).filter(predecessor=OuterRef("agency"))
+    affected = AgreementParty.objects.filter(Exists(changed))
     rows = list(
         qs.select_related("lead_agency")
         .prefetch_related(
@@ -175,19 +350,27 @@ def item_progress(*, in_force):
         **{code: Count("pk", filter=Q(latest=code)) for code in ItemAssessment.Progress.values},
         **{NOT_ASSESSED: Count("pk", filter=Q(latest__isnull=True))},
     )
+    return _progress_rows(total=counts.pop("total"), counts=counts)
+
+
+def _progress_rows(*, total, counts):
     rows = [
         {"code": code, "label": label, "count": counts[code]}
         for code, label in ItemAssessment.Progress.choices
     ]
     rows.append({"code": NOT_ASSESSED, "label": _("Chưa đánh giá"), "count": counts[NOT_ASSESSED]})
-    return {"total": counts["total"], "rows": rows}
+    return {"total": total, "rows": rows}
 
 
 def late_activities(*, in_force, on):
     """Annual-plan activities of agreements in force past their deadline and not done:
     how many, and the oldest ones."""
+    return _late(in_force.values("pk"), on=on)
+
+
+def _late(agreement_ids, *, on):
     late = PlanActivity.objects.filter(
-        plan__agreement__in=in_force.values("pk"), deadline__lt=on, done_on__isnull=True
+        plan__agreement__in=agreement_ids, deadline__lt=on, done_on__isnull=True
     )
     oldest = list(
         late.select_related("plan", "plan__agreement", "responsible_agency")
@@ -197,21 +380,22 @@ def late_activities(*, in_force, on):
     return {"count": oldest[0].total if oldest else 0, "oldest": oldest}
 
 
-def indicator_trends(*, agreements, area=None, years=None):
+def indicator_trends(*, scope, area_ids=None, years=None, generation=None):
     """Indicator totals by year for the agreements (and, when an area is chosen, for
     the figures recorded in it, rolled up through merged and abolished units).
 
     One entry per indicator with a point for every year from its first to its last
     figure (at most the last TREND_YEARS years), or for each year of the chosen term.
     """
-    values = IndicatorValue.objects.filter(agreement__in=agreements.values("pk"))
-    if area is not None:
-        values = values.filter(area_value_filter([area.pk]))
+    values = scope.filter(IndicatorValue.objects.all())
+    if area_ids:
+        values = values.filter(area_value_filter(area_ids))
     if years is not None:
         values = values.filter(year__gte=years[0], year__lte=years[1])
     by_indicator = defaultdict(dict)
     indicators = {}
-    for row in indicator_totals(values=values, by=("indicator", "year")):
+    rows = cached_indicator_totals(values=values, by=("indicator", "year"), generation=generation)
+    for row in rows:
         indicators[row["indicator"].pk] = row["indicator"]
         by_indicator[row["indicator"].pk][row["year"]] = row
     trends = []
@@ -225,13 +409,16 @@ def indicator_trends(*, agreements, area=None, years=None):
     return trends
 
 
-def awaiting_approval(*, agreements):
-    """Reviews submitted and waiting for a leader's approval, oldest first."""
-    return list(
-        Review.objects.filter(agreement__in=agreements.values("pk"), status=Review.Status.SUBMITTED)
-        .select_related("agreement")
-        .order_by(F("submitted_at").asc(nulls_last=True), "pk")
+def awaiting_approval(*, scope):
+    """Reviews submitted and waiting for a leader's approval: how many, and the
+    oldest LISTED."""
+    submitted = scope.filter(Review.objects.filter(status=Review.Status.SUBMITTED))
+    rows = list(
+        submitted.select_related("agreement").order_by(
+            F("submitted_at").asc(nulls_last=True), "pk"
+        )[:LISTED]
     )
+    return {"count": submitted.count() if rows else 0, "rows": rows}
 
 
 HISTORY_ACTIONS = {"+": _("Tạo mới"), "~": _("Cập nhật"), "-": _("Xóa")}

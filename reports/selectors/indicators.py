@@ -20,11 +20,26 @@ continues it; grouped by area, figures are shown under today's province.
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Avg, Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
+from django.core.exceptions import EmptyResultSet
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
-from agreements.models import Agency, AgencyChange, Area, Indicator
+from agreements.models import Agency, AgencyChange, Area, Indicator, IndicatorValue
 from agreements.text import fold
+
+from ..snapshots import remembered, snapshot_key
 
 GROUPS = ("indicator", "year", "area", "agency")
 CENT = Decimal("0.01")
@@ -52,14 +67,16 @@ def indicator_totals(*, values, by: tuple[str, ...] = ("indicator", "year")) -> 
         raise ValueError(f"Unknown grouping: {', '.join(sorted(unknown))}")
     base = values.order_by()
     fields = ["indicator_id"]
+    places = {}
     if "year" in by:
         fields.append("year")
     if "area" in by:
-        base = base.annotate(report_area=_report_area(base))
+        places["report_area"] = _report_area(base)
         fields.append("report_area")
     if "agency" in by:
-        base = base.annotate(report_agency=_report_agency(base))
+        places["report_agency"] = _report_agency(base)
         fields.append("report_agency")
+    base = base.annotate(**places)
 
     added = (
         base.exclude(indicator__aggregation=Indicator.Aggregation.LATEST)
@@ -72,11 +89,21 @@ def indicator_totals(*, values, by: tuple[str, ...] = ("indicator", "year")) -> 
             count=Count("id"),
         )
     )
-    latest = (
-        base.filter(indicator__aggregation=Indicator.Aggregation.LATEST)
-        .filter(~Exists(_newer(values, same_year="year" in by)))
-        .values(*fields)
-        .annotate(total=Sum("value"), denominator_total=Sum("denominator"), count=Count("id"))
+    latest_values = base.filter(indicator__aggregation=Indicator.Aggregation.LATEST)
+    if "year" in by:
+        # Within a year, the last record entered for each place: the highest id of
+        # each (indicator, year, area, agency). One GROUP BY instead of a NOT EXISTS
+        # per record (which repeated the whole scoped query for each of them).
+        last = (
+            latest_values.values("indicator_id", "year", "area_id", "agency_id")
+            .annotate(last=Max("id"))
+            .values("last")
+        )
+        latest_values = IndicatorValue.objects.filter(id__in=last).annotate(**places)
+    else:
+        latest_values = latest_values.filter(~Exists(_newer(values, same_year=False)))
+    latest = latest_values.values(*fields).annotate(
+        total=Sum("value"), denominator_total=Sum("denominator"), count=Count("id")
     )
     groups = [*added, *latest]
 
@@ -283,3 +310,21 @@ def previous_year_comparison(points):
             (point["difference"] * 100 / previous).quantize(CENT) if previous else None
         )
     return points
+
+
+# --- Snapshots ------------------------------------------------------------------
+
+
+def cached_indicator_totals(*, values, by=("indicator", "year"), generation=None) -> list[dict]:
+    """`indicator_totals(values=values, by=by)`, read from the snapshot taken for the
+    same query in the current generation when there is one (see reports.snapshots).
+    `generation` None: computed every time."""
+    try:
+        sql, params = values.order_by().query.sql_with_params()
+    except EmptyResultSet:  # nothing to add up
+        return indicator_totals(values=values, by=by)
+    return remembered(
+        key=snapshot_key("indicator_totals", by, sql, params),
+        generation=generation,
+        compute=lambda: indicator_totals(values=values, by=by),
+    )

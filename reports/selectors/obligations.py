@@ -140,21 +140,23 @@ def review_obligations(*, agreements, on: datetime.date) -> list[Obligation]:
         for owed in _owed(agreement, on=on):
             if on < owed.opens_on or _fulfilled(owed, reviews[agreement.pk]):
                 continue
-            found.append(
-                Obligation(
-                    agreement=agreement,
-                    kind=owed.kind,
-                    period_label=owed.label,
-                    period_from=owed.period_from,
-                    period_to=owed.period_to,
-                    due_on=owed.due_on,
-                    overdue=on > owed.due_on,
-                    responsible=responsible.get(agreement.lead_agency_id, agreement.lead_agency),
-                    create_url=_create_url(agreement, owed),
-                )
-            )
+            found.append(_obligation(agreement, owed, on=on, responsible=responsible))
     found.sort(key=lambda o: (o.due_on, o.agreement.pk, o.period_from, o.kind))
     return found
+
+
+def _obligation(agreement, owed, *, on, responsible):
+    return Obligation(
+        agreement=agreement,
+        kind=owed.kind,
+        period_label=owed.label,
+        period_from=owed.period_from,
+        period_to=owed.period_to,
+        due_on=owed.due_on,
+        overdue=on > owed.due_on,
+        responsible=responsible.get(agreement.lead_agency_id, agreement.lead_agency),
+        create_url=_create_url(agreement, owed),
+    )
 
 
 def _first_year(agreement):
@@ -227,29 +229,10 @@ def _final(agreement, final_year, first_year):
 
 
 def _liaison(agreement, *, on):
-    months = MONTHS_PER_PERIOD.get(agreement.meeting_frequency)
-    if not months:
-        return
-    term_start, term_end = _term_bounds(agreement)
     for year in (on.year - 1, on.year):
-        for first_month in range(1, 13, months):
-            start = datetime.date(year, first_month, 1)
-            last_month = first_month + months - 1
-            end = datetime.date(year, last_month, calendar.monthrange(year, last_month)[1])
-            # Owed when the agreement was in force for at least half of the period.
-            middle = start + (end - start) / 2
-            if start > on or (term_start and term_start > middle):
-                continue
-            if term_end and term_end < middle:
-                continue
-            yield _Owed(
-                kind=Review.Kind.LIAISON,
-                label=_period_label(months, first_month, year),
-                period_from=start,
-                period_to=end,
-                due_on=end,
-                opens_on=max(start, end - datetime.timedelta(days=DUE_HORIZON_DAYS)),
-            )
+        for owed in _liaison_of_year(agreement, year):
+            if owed.period_from <= on:
+                yield owed
 
 
 def _period_label(months, first_month, year):
@@ -357,3 +340,128 @@ def _responsible_agencies(agency_ids, *, on):
             last[agency_id] = current
     agencies = Agency.objects.in_bulk(set(last.values()))
     return {lead: agencies[current] for lead, current in last.items()}
+
+
+# --- Stored obligations (reports.models.ObligationSummary) ------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An obligation `_owed` gives on some days: when the agreement is in force on a
+    day of a year in `owed_from_year`–`owed_to_year` (None: any later year), or
+    expired on a day of a year up to `expired_to_year` (None: never)."""
+
+    owed: _Owed
+    owed_from_year: int
+    owed_to_year: int | None
+    expired_to_year: int | None
+
+
+def candidate_obligations(agreement, *, years):
+    """Every obligation the rules above give `agreement` on any day whose year is in
+    `years` (first, last), with the years it is given for. The same rules as
+    `_owed`, with `on` left open: `ObligationSummary.objects.owed(on)` applies the
+    rest (opened by `on`, status and year of `on`)."""
+    first, last = years
+    first_year = _first_year(agreement)
+    final_year = agreement.final_review_year or agreement.end_year
+    if agreement.annual_review_required and first_year:
+        # Year Y is owed from 1/1/(Y + 1) while Y ≥ on.year - 2.
+        top = last - 1
+        if agreement.end_year:
+            top = min(top, agreement.end_year)
+        for year in range(max(first_year, first - HISTORY_YEARS), top + 1):
+            owed = _Owed(
+                kind=Review.Kind.ANNUAL,
+                label="",
+                period_from=datetime.date(year, 1, 1),
+                period_to=datetime.date(year, 12, 31),
+                due_on=datetime.date(year + 1, 3, 31),
+                opens_on=datetime.date(year + 1, 1, 1),
+            )
+            yield Candidate(owed, year + 1, year + HISTORY_YEARS, None)
+    midterm = agreement.midterm_review_year
+    if midterm and midterm >= first - HISTORY_YEARS:
+        owed = _Owed(
+            kind=Review.Kind.MIDTERM,
+            label="",
+            period_from=datetime.date(first_year or midterm, 1, 1),
+            period_to=datetime.date(midterm, 12, 31),
+            due_on=datetime.date(midterm, 12, 31),
+            opens_on=datetime.date(midterm, 10, 1),
+        )
+        yield Candidate(owed, 0, midterm + HISTORY_YEARS, None)
+    for owed in _final(agreement, final_year, first_year):
+        expired_to = agreement.end_year + 1 if agreement.end_year else None
+        yield Candidate(owed, 0, None, expired_to)
+    for year in range(first - 1, last + 1):
+        for owed in _liaison_of_year(agreement, year):
+            yield Candidate(owed, year, year + 1, None)
+
+
+def _liaison_of_year(agreement, year):
+    """The liaison periods of `year` the agreement owes whatever the day: those whose
+    middle day falls within the term (`_liaison` also needs the period begun)."""
+    months = MONTHS_PER_PERIOD.get(agreement.meeting_frequency)
+    if not months:
+        return
+    term_start, term_end = _term_bounds(agreement)
+    for first_month in range(1, 13, months):
+        start = datetime.date(year, first_month, 1)
+        last_month = first_month + months - 1
+        end = datetime.date(year, last_month, calendar.monthrange(year, last_month)[1])
+        middle = start + (end - start) / 2
+        if (term_start and term_start > middle) or (term_end and term_end < middle):
+            continue
+        yield _Owed(
+            kind=Review.Kind.LIAISON,
+            label=_period_label(months, first_month, year),
+            period_from=start,
+            period_to=end,
+            due_on=end,
+            opens_on=max(start, end - datetime.timedelta(days=DUE_HORIZON_DAYS)),
+        )
+
+
+def unfulfilled_candidates(agreement, reviews, *, years):
+    """The candidates no review in `reviews` (dicts as read in `review_obligations`)
+    fulfils: what `ObligationSummary` stores for the agreement."""
+    return [
+        c for c in candidate_obligations(agreement, years=years) if not _fulfilled(c.owed, reviews)
+    ]
+
+
+def obligation_label(kind, period_from, period_to, agreement):
+    """The label `_owed` gives, rebuilt from a stored obligation (stored rows hold no
+    text, so the page is in the reader's language)."""
+    if kind == Review.Kind.ANNUAL:
+        return _("Năm %(year)s") % {"year": period_from.year}
+    if kind == Review.Kind.MIDTERM:
+        return _("Sơ kết giữa nhiệm kỳ %(year)s") % {"year": period_to.year}
+    if kind == Review.Kind.FINAL:
+        return _("Tổng kết %(period)s") % {"period": agreement.period_label or period_to.year}
+    months = (period_to.year - period_from.year) * 12 + period_to.month - period_from.month + 1
+    return _period_label(months, period_from.month, period_from.year)
+
+
+def stored_obligations(rows, *, on):
+    """Obligation objects for ObligationSummary rows (with `summary__agreement__lead_agency`
+    selected), as `review_obligations` would give them on `on`."""
+    rows = list(rows)
+    if not rows:
+        return []
+    leads = {row.summary.agreement.lead_agency_id for row in rows}
+    responsible = _responsible_agencies(leads, on=on)
+    found = []
+    for row in rows:
+        agreement = row.summary.agreement
+        owed = _Owed(
+            kind=row.kind,
+            label=obligation_label(row.kind, row.period_from, row.period_to, agreement),
+            period_from=row.period_from,
+            period_to=row.period_to,
+            due_on=row.due_on,
+            opens_on=row.opens_on,
+        )
+        found.append(_obligation(agreement, owed, on=on, responsible=responsible))
+    return found

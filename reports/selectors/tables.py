@@ -9,7 +9,7 @@ database; the number of queries does not depend on the number of rows.
 import datetime
 from collections import Counter
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,8 +26,16 @@ from agreements.models import (
 from agreements.text import fold
 
 from ..filters import AgencyReportFilterSet, IndicatorReportFilterSet, TermSummaryFilterSet
-from .indicators import indicator_totals, previous_year_comparison
-from .obligations import review_obligations
+from ..models import ObligationSummary
+from ..querysets import status_case
+from ..services import indicator_generation, summaries_ready, summaries_refresh
+from ..snapshots import query_key, remembered, snapshot_key
+from .indicators import cached_indicator_totals, previous_year_comparison
+from .obligations import review_obligations, stored_obligations
+from .scope import Scope
+
+# Rows a report page shows at a time; the exports hold every row.
+PAGE_SIZE = 100
 
 DONE = [Review.Status.SUBMITTED, Review.Status.APPROVED]
 
@@ -48,69 +56,159 @@ def _count(model, **conditions):
 # --- Term summary ----------------------------------------------------------------
 
 
-def term_summary(*, user, filters, on: datetime.date | None = None) -> dict:
+def term_summary(
+    *, user, filters, on: datetime.date | None = None, page: int | None = None
+) -> dict:
     """Every agreement of a term that `user` may see, with the counts a year-end
     summary needs, and their totals.
 
-    Returns {"rows", "totals", "filterset", "applied", "term", "on"}. Each row:
-    agreement, number, title, kind, parties (names as signed), signed_on, period,
-    status (label), status_code, items_entered, items_declared (None when the
-    document gives no number), reviews_done (annual, six-monthly, mid-term and final
-    reviews submitted or approved; liaison meetings are not reviews), reviews_due
-    and reviews_overdue (from `review_obligations` on `on`). Totals: count and the
-    sums of the numeric keys (an undeclared item count adds nothing).
+    Returns {"rows", "totals", "page", "filterset", "applied", "term", "on"}. Each
+    row: agreement, number, title, kind, parties (names as signed), signed_on,
+    period, status (label), status_code, items_entered, items_declared (None when
+    the document gives no number), reviews_done (annual, six-monthly, mid-term and
+    final reviews submitted or approved; liaison meetings are not reviews),
+    reviews_due and reviews_overdue (from `review_obligations` on `on`). Totals:
+    count and the sums of the numeric keys (an undeclared item count adds nothing),
+    always over every agreement. With `page` (1, 2, ...) only that page's
+    PAGE_SIZE rows are read; `page` is then {"number", "count", "size"}.
     """
     on = on or timezone.localdate()
     visible = Agreement.objects.for_user(user)
     filterset = TermSummaryFilterSet(filters, queryset=visible, today=on)
     agreements = filterset.qs
-    parties = AgreementParty.objects.order_by("order", "id")
-    listed = (
-        agreements.with_status(on=on)
-        .select_related("lead_agency")
-        .prefetch_related(Prefetch("parties", queryset=parties))
-        .annotate(
-            items_entered=_count(ContentItem),
-            reviews_done=_count(Review, status__in=DONE, kind__in=_review_kinds_counted_as_done()),
+    state = summaries_ready(on=on)
+    if state is not None:
+        # Read from the summary tables, and a page remembered until a write changes
+        # it (not an export: every row, read once).
+        key = query_key(agreements)
+        rows, totals, pages = remembered(
+            key=snapshot_key("term_summary", key, on, page),
+            generation=state.generation if key and page else None,
+            compute=lambda: _term_page(agreements, on=on, page=page),
         )
-        .order_by("signed_on", "number", "id")
-    )
-    obligations = review_obligations(agreements=agreements, on=on)
-    due = Counter(o.agreement.pk for o in obligations)
-    overdue = Counter(o.agreement.pk for o in obligations if o.overdue)
-    rows = []
-    for agreement in listed:
-        rows.append(
-            {
-                "agreement": agreement,
-                "number": agreement.number,
-                "title": agreement.title,
-                "kind": agreement.get_kind_display(),
-                "parties": [party.name_as_signed for party in agreement.parties.all()],
-                "signed_on": agreement.signed_on,
-                "period": agreement.period_label,
-                "status": agreement.status.label,
-                "status_code": agreement.status.value,
-                "items_entered": agreement.items_entered,
-                "items_declared": agreement.declared_item_count,
-                "reviews_done": agreement.reviews_done,
-                "reviews_due": due[agreement.pk],
-                "reviews_overdue": overdue[agreement.pk],
-            }
-        )
-    # The totals add up the rows just read rather than asking the database again:
-    # the same numbers by construction, and one query fewer.
-    numeric = ("items_entered", "items_declared", "reviews_done", "reviews_due", "reviews_overdue")
-    totals = {key: sum(row[key] or 0 for row in rows) for key in numeric}
-    totals["count"] = len(rows)
+    else:
+        rows, totals, pages = _term_page_from_rows(agreements, on=on, page=page)
     term = filterset.form.cleaned_data.get("term") or ""
     return {
         "rows": rows,
         "totals": totals,
+        "page": pages,
         "filterset": filterset,
         "applied": filterset.applied(),
         "term": term.replace("-", " – ") if term else "",
         "on": on,
+    }
+
+
+def _term_listing(agreements):
+    parties = AgreementParty.objects.order_by("order", "id")
+    return (
+        agreements.select_related("lead_agency")
+        .prefetch_related(Prefetch("parties", queryset=parties))
+        .order_by("signed_on", "number", "id")
+    )
+
+
+def _term_page(agreements, *, on, page):
+    """(rows, totals, page) from the summary tables: the counts of each row by a
+    join, the totals by two aggregations over every agreement, the due and overdue
+    reviews of the page's rows by one grouped query."""
+    scope = Scope.of(agreements)
+    totals = _term_totals(scope, on=on)
+    pages = _page(page, totals["count"])
+    listed = _term_listing(agreements).annotate(
+        status_value=status_case(on, "summary__"),
+        items_entered=F("summary__items"),
+        reviews_done=F("summary__reviews_done"),
+    )
+    if pages is not None:
+        listed = listed[pages["offset"] : pages["offset"] + PAGE_SIZE]
+    listed = list(listed)
+    owed = (
+        ObligationSummary.objects.filter(summary_id__in=[a.pk for a in listed])
+        .owed(on)
+        .values_list("summary_id")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(due_on__lt=on)))
+        .order_by()
+    )
+    due = Counter({pk: n for pk, n, _late in owed})
+    overdue = Counter({pk: late for pk, _n, late in owed})
+    return [_term_row(a, due, overdue) for a in listed], totals, pages
+
+
+def _term_page_from_rows(agreements, *, on, page):
+    """(rows, totals, page) counted from the rows: every agreement is read, the
+    totals add up the rows (the same numbers by construction)."""
+    listed = (
+        _term_listing(agreements)
+        .with_status(on=on)
+        .annotate(
+            items_entered=_count(ContentItem),
+            reviews_done=_count(Review, status__in=DONE, kind__in=_review_kinds_counted_as_done()),
+        )
+    )
+    obligations = review_obligations(agreements=agreements, on=on)
+    due = Counter(o.agreement.pk for o in obligations)
+    overdue = Counter(o.agreement.pk for o in obligations if o.overdue)
+    rows = [_term_row(a, due, overdue) for a in listed]
+    numeric = ("items_entered", "items_declared", "reviews_done", "reviews_due", "reviews_overdue")
+    totals = {key: sum(row[key] or 0 for row in rows) for key in numeric}
+    totals["count"] = len(rows)
+    pages = _page(page, totals["count"])
+    if pages is not None:
+        rows = rows[pages["offset"] : pages["offset"] + PAGE_SIZE]
+    return rows, totals, pages
+
+
+def _term_row(agreement, due, overdue):
+    return {
+        "agreement": agreement,
+        "number": agreement.number,
+        "title": agreement.title,
+        "kind": agreement.get_kind_display(),
+        "parties": [party.name_as_signed for party in agreement.parties.all()],
+        "signed_on": agreement.signed_on,
+        "period": agreement.period_label,
+        "status": agreement.status.label,
+        "status_code": agreement.status.value,
+        "items_entered": agreement.items_entered,
+        "items_declared": agreement.declared_item_count,
+        "reviews_done": agreement.reviews_done,
+        "reviews_due": due[agreement.pk],
+        "reviews_overdue": overdue[agreement.pk],
+    }
+
+
+def _term_totals(scope, *, on):
+    """The totals of the term summary over every agreement, from the summary tables:
+    two aggregate queries whatever the number of agreements."""
+    sums = scope.summaries().aggregate(
+        count=Count("pk"),
+        items_entered=Sum("items"),
+        items_declared=Sum("agreement__declared_item_count"),
+        reviews_done=Sum("reviews_done"),
+    )
+    owed = (
+        scope.filter(ObligationSummary.objects.all(), "summary")
+        .owed(on)
+        .aggregate(reviews_due=Count("pk"), reviews_overdue=Count("pk", filter=Q(due_on__lt=on)))
+    )
+    return {key: value or 0 for key, value in {**sums, **owed}.items()}
+
+
+def _page(page, count):
+    """{"number", "count", "size"} of the page asked for (clamped), or None for all."""
+    if page is None:
+        return None
+    pages = max(1, -(-count // PAGE_SIZE))
+    number = min(max(page, 1), pages)
+    return {
+        "number": number,
+        "count": pages,
+        "size": PAGE_SIZE,
+        "offset": (number - 1) * PAGE_SIZE,
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if number < pages else None,
     }
 
 
@@ -132,9 +230,12 @@ def indicator_report(*, user, filters) -> dict:
     "difference", "change"}. The year before "from year" is read too, so that the
     first year shown is compared with its previous year.
     """
-    visible = IndicatorValue.objects.filter(
-        agreement__in=Agreement.objects.for_user(user).values("pk")
-    )
+    # The scope is resolved once (see selectors.scope); the totals come from a
+    # snapshot of the same query when no write changed them since.
+    summaries_refresh()
+    generation = indicator_generation()
+    scope = Scope.of(Agreement.objects.for_user(user))
+    visible = scope.filter(IndicatorValue.objects.all())
     filterset = IndicatorReportFilterSet(filters, queryset=visible)
     values = filterset.qs
     # The filterset leaves the years to the report: the year before the first one
@@ -148,11 +249,14 @@ def indicator_report(*, user, filters) -> dict:
     grouping = filterset.grouping
 
     sections = {}
-    totals = indicator_totals(values=values, by=("indicator", "year"))
+    totals = cached_indicator_totals(values=values, by=("indicator", "year"), generation=generation)
     for row in totals:
         sections.setdefault(row["indicator"].pk, {"indicator": row["indicator"], "series": {}})
     if grouping:
-        for row in indicator_totals(values=values, by=("indicator", "year", grouping)):
+        grouped = cached_indicator_totals(
+            values=values, by=("indicator", "year", grouping), generation=generation
+        )
+        for row in grouped:
             place = row[grouping]
             key = place.pk if place else None
             series = sections[row["indicator"].pk]["series"].setdefault(
@@ -214,17 +318,22 @@ class Owed:
     ACTIVITY = "activity"
 
 
-def agency_report(*, user, filters, on: datetime.date | None = None) -> dict:
+def agency_report(
+    *, user, filters, on: datetime.date | None = None, limit: int | None = None
+) -> dict:
     """What an agency (with the agencies it continues) is party to and what it owes,
     among the agreements `user` may see.
 
-    Returns {"agency", "agreements", "owed", "filterset", "applied", "on"}.
+    Returns {"agency", "agreements", "agreements_count", "owed", "owed_count",
+    "limit", "filterset", "applied", "on"}.
     `agreements`: rows {agreement, number, title, kind, signed_on, period, status,
     status_code, roles (labels), names (as signed), lead}. `owed`: the unfulfilled
     due and overdue reviews of those agreements (whoever is responsible, saying
     whether it is this agency) and the overdue plan activities this agency is
     responsible for, by due date: rows {type, type_label, agreement, what, due_on,
-    overdue, responsible, responsible_here, role_label, url}.
+    overdue, responsible, responsible_here, role_label, url}. With `limit`, each
+    list holds its first `limit` rows (the counts are of every row); the exports
+    ask for all.
     """
     on = on or timezone.localdate()
     visible = Agreement.objects.for_user(user)
@@ -235,22 +344,61 @@ def agency_report(*, user, filters, on: datetime.date | None = None) -> dict:
     report = {
         "agency": agency,
         "agreements": [],
+        "agreements_count": 0,
         "owed": [],
+        "owed_count": 0,
+        "limit": limit,
         "filterset": filterset,
         "applied": filterset.applied(),
         "on": on,
     }
     if agency is None:
         return report
+    state = summaries_ready(on=on)
     lineage = Agency.objects.lineage_ids([agency.pk])
     agreements = filterset.qs
+
+    def compute():
+        return _agency_lists(
+            agreements=agreements,
+            visible=visible,
+            lineage=lineage,
+            on=on,
+            limit=limit,
+            summarised=state is not None,
+        )
+
+    if state is not None and limit is not None:
+        # A page (not an export) is remembered until a write changes it.
+        key = query_key(agreements)
+        lists = remembered(
+            key=snapshot_key("agency_report", key, query_key(visible), sorted(lineage), on, limit),
+            generation=state.generation if key else None,
+            compute=compute,
+        )
+    else:
+        lists = compute()
+    report.update(lists)
+    return report
+
+
+def _agency_lists(*, agreements, visible, lineage, on, limit, summarised):
+    """The agency report's two tables (the first `limit` rows of each, or all) and
+    how many rows each has."""
+    report = {"agreements": []}
     own_parties = AgreementParty.objects.filter(agency_id__in=lineage).order_by("order", "id")
     listed = (
-        agreements.with_status(on=on)
-        .select_related("lead_agency")
+        agreements.select_related("lead_agency")
         .prefetch_related(Prefetch("parties", queryset=own_parties, to_attr="own_parties"))
         .order_by("-signed_on", "-id")
     )
+    scope = Scope.of(agreements) if summarised else None
+    if summarised:
+        listed = listed.annotate(status_value=status_case(on, "summary__"))
+    else:
+        listed = listed.with_status(on=on)
+    if limit is not None:
+        listed = listed[:limit]
     for agreement in listed:
         report["agreements"].append(
             {
@@ -267,9 +415,23 @@ def agency_report(*, user, filters, on: datetime.date | None = None) -> dict:
                 "lead": agreement.lead_agency,
             }
         )
+    if limit is None:
+        report["agreements_count"] = len(report["agreements"])
+    elif scope is not None and scope.size is not None:
+        report["agreements_count"] = scope.size
+    else:
+        report["agreements_count"] = agreements.count()
 
+    if summarised:
+        stored = scope.filter(ObligationSummary.objects.all(), "summary").owed(on)
+        rows = stored.select_related("summary__agreement__lead_agency").in_order()
+        obligations = stored_obligations(rows if limit is None else rows[:limit], on=on)
+        obligations_count = stored.count() if limit is not None else len(obligations)
+    else:
+        obligations = review_obligations(agreements=agreements, on=on)
+        obligations_count = len(obligations)
     owed = []
-    for obligation in review_obligations(agreements=agreements, on=on):
+    for obligation in obligations:
         here = obligation.responsible.pk in lineage or obligation.agreement.lead_agency_id in (
             lineage
         )
@@ -287,16 +449,19 @@ def agency_report(*, user, filters, on: datetime.date | None = None) -> dict:
                 "url": obligation.create_url,
             }
         )
-    activities = (
-        PlanActivity.objects.filter(
-            Q(plan__agreement__in=visible.values("pk")),
-            responsible_agency_id__in=lineage,
-            deadline__lt=on,
-            done_on__isnull=True,
-        )
-        .select_related("plan__agreement", "responsible_agency")
-        .order_by("deadline", "id")
+    late = PlanActivity.objects.filter(
+        Q(plan__agreement__in=visible.values("pk")),
+        responsible_agency_id__in=lineage,
+        deadline__lt=on,
+        done_on__isnull=True,
     )
+    # In the order of the merged list below (due date, agreement), so that the first
+    # `limit` activities are those the merged list keeps.
+    activities = late.select_related("plan__agreement", "responsible_agency").order_by(
+        "deadline", "plan__agreement_id", "id"
+    )
+    activities = list(activities if limit is None else activities[:limit])
+    activities_count = late.count() if limit is not None else len(activities)
     for activity in activities:
         owed.append(
             {
@@ -313,7 +478,8 @@ def agency_report(*, user, filters, on: datetime.date | None = None) -> dict:
             }
         )
     owed.sort(key=lambda row: (row["due_on"], row["agreement"].pk, row["type"]))
-    report["owed"] = owed
+    report["owed"] = owed if limit is None else owed[:limit]
+    report["owed_count"] = obligations_count + activities_count
     return report
 
 

@@ -17,10 +17,13 @@ class DashboardFilterSet(AgreementFilterSet):
     and meaning, so that every figure links to the list filtered the same way."""
 
     FIELDS = ("area", "period", "agency", "kind")
+    # The typed-name boxes of the area and agency filters, where the list has them.
+    NAMES = ("area_name", "agency_name")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters = {name: f for name, f in self.filters.items() if name in self.FIELDS}
+        kept = ("area", "area_name", "period", "agency", "agency_name", "kind")
+        self.filters = {name: self.filters[name] for name in kept if name in self.filters}
 
     def link_params(self):
         """The valid filter values as query parameters of the agreement list."""
@@ -30,7 +33,18 @@ class DashboardFilterSet(AgreementFilterSet):
             value = self.form.cleaned_data.get(name)
             if value:
                 params[name] = getattr(value, "pk", value)
+        for name in self.NAMES:
+            if self.form.cleaned_data.get(name):
+                params[name] = self.form.data.get(name)
         return params
+
+    def area_ids(self):
+        """The areas chosen (one picked, or those a typed name matched), or None."""
+        self.errors  # noqa: B018 - validates the form, filling cleaned_data
+        area = self.form.cleaned_data.get("area")
+        if area is not None:
+            return [area.pk]
+        return self.form.cleaned_data.get("area_name") or None
 
     def summary(self):
         """[(label, value shown)] of the filters applied, for the page and its print."""
@@ -46,6 +60,9 @@ class DashboardFilterSet(AgreementFilterSet):
             else:
                 text = dict(field.choices).get(value, value)
             shown.append((field.label, text))
+        for name in self.NAMES:
+            if self.form.cleaned_data.get(name):
+                shown.append((self.form.fields[name].label, self.form.data.get(name)))
         return shown
 
 
@@ -67,7 +84,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
                 agreements=agreements,
                 on=today,
                 filters=filterset.link_params(),
-                area=cleaned.get("area"),
+                area_ids=filterset.area_ids(),
                 years=term_years(cleaned.get("period"), on=today),
             )
         )
@@ -76,13 +93,17 @@ class DashboardView(LoginRequiredMixin, TemplateView):
                 "key": "overdue",
                 "title": _("Đánh giá, giao ban quá hạn"),
                 "rows": context["overdue"],
+                "count": context["overdue_count"],
             },
             {
                 "key": "due",
                 "title": _("Đánh giá, giao ban sắp đến hạn (90 ngày tới)"),
                 "rows": context["due"],
+                "count": context["due_count"],
             },
         ]
+        for group in context["obligation_groups"]:
+            group["more"] = group["count"] - len(group["rows"])
         context["progress_chart"] = bar_chart(
             [(row["label"], row["count"]) for row in context["progress"]["rows"]],
             title=_("Tiến độ nội dung phối hợp"),

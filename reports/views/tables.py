@@ -19,6 +19,12 @@ from ..selectors import tables as selectors
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+def page_number(params):
+    """The `page` parameter as a number ≥ 1 (1 when missing or not a number)."""
+    value = params.get("page", "")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
 def _joined(values):
     return "; ".join(str(value) for value in values)
 
@@ -76,7 +82,9 @@ class TermSummaryView(TableReportView):
     sheet_title = gettext_lazy("Tổng hợp nhiệm kỳ")
 
     def build(self):
-        return selectors.term_summary(user=self.request.user, filters=self.request.GET)
+        # The page shows PAGE_SIZE rows at a time; the exports hold every row.
+        page = None if self.request.GET.get("format") else page_number(self.request.GET)
+        return selectors.term_summary(user=self.request.user, filters=self.request.GET, page=page)
 
     def export_name(self, report):
         if report["term"]:
@@ -207,7 +215,11 @@ class AgencyReportView(TableReportView):
     template_name = "reports/agency_report.html"
 
     def build(self):
-        return selectors.agency_report(user=self.request.user, filters=self.request.GET)
+        # The page lists the first PAGE_SIZE rows of each table; the exports all.
+        limit = None if self.request.GET.get("format") else selectors.PAGE_SIZE
+        return selectors.agency_report(
+            user=self.request.user, filters=self.request.GET, limit=limit
+        )
 
     def export_name(self, report):
         agency = report["agency"]

@@ -1,0 +1,95 @@
+"""Scoping of the summary tables: the status of an agreement on a day, and which
+stored obligations are owed on a day. Mirrors `AgreementQuerySet.with_status` and
+the rules of `selectors.obligations` (the tests compare both)."""
+
+import datetime
+
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+
+# Stands for "superseded (or changed) on a day nobody recorded": before any day.
+UNDATED = datetime.date(1, 1, 1)
+
+
+def status_case(on, prefix=""):
+    """CASE expression: the derived status on `on` of the summary row at `prefix`."""
+
+    def field(name):
+        return f"{prefix}{name}"
+
+    return Case(
+        When(**{field("lifecycle"): "draft"}, then=Value("draft")),
+        When(**{field("lifecycle"): "ended"}, then=Value("ended")),
+        When(**{f"{field('superseded_on')}__lte": on}, then=Value("superseded")),
+        When(**{f"{field('effective_until')}__lt": on}, then=Value("expired")),
+        When(
+            **{f"{field('effective_until')}__isnull": True, f"{field('end_year')}__lt": on.year},
+            then=Value("expired"),
+        ),
+        default=Value("in_force"),
+        output_field=models.CharField(),
+    )
+
+
+def in_force_q(on, prefix=""):
+    """The rows in force on `on` (live, signed, not superseded, not expired)."""
+    return (
+        Q(
+            **{
+                f"{prefix}live": True,
+                f"{prefix}lifecycle": "signed",
+            }
+        )
+        & ~Q(**{f"{prefix}superseded_on__lte": on})
+        & _not_expired(on, prefix)
+    )
+
+
+def expired_q(on, prefix=""):
+    """The rows expired on `on` (live, signed, not superseded, past their term)."""
+    past = Q(**{f"{prefix}effective_until__lt": on}) | Q(
+        **{f"{prefix}effective_until__isnull": True, f"{prefix}end_year__lt": on.year}
+    )
+    return (
+        Q(**{f"{prefix}live": True, f"{prefix}lifecycle": "signed"})
+        & ~Q(**{f"{prefix}superseded_on__lte": on})
+        & past
+    )
+
+
+def _not_expired(on, prefix):
+    return Q(**{f"{prefix}effective_until__gte": on}) | Q(
+        Q(**{f"{prefix}effective_until__isnull": True})
+        & (Q(**{f"{prefix}end_year__isnull": True}) | Q(**{f"{prefix}end_year__gte": on.year}))
+    )
+
+
+class AgreementSummaryQuerySet(models.QuerySet):
+    def with_status(self, on):
+        return self.annotate(status_value=status_case(on))
+
+    def in_force(self, on):
+        return self.filter(in_force_q(on))
+
+
+class ObligationSummaryQuerySet(models.QuerySet):
+    def owed(self, on):
+        """The obligations listed on `on`: opened, and owed by an agreement in force
+        (within the years the rules give) or expired (a final review, for a year)."""
+        year = on.year
+        in_force = (
+            in_force_q(on, "summary__")
+            & Q(owed_from_year__lte=year)
+            & (Q(owed_to_year__isnull=True) | Q(owed_to_year__gte=year))
+        )
+        expired = expired_q(on, "summary__") & Q(expired_to_year__gte=year)
+        return self.filter(in_force | expired, opens_on__lte=on)
+
+    def overdue(self, on):
+        return self.filter(due_on__lt=on)
+
+    def not_overdue(self, on):
+        return self.filter(due_on__gte=on)
+
+    def in_order(self):
+        return self.order_by("due_on", F("summary_id"), "period_from", "kind")

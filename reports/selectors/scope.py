@@ -1,0 +1,69 @@
+"""Which agreements a page is about, resolved once per page for the summary tables.
+
+A page's agreements come as a queryset (`for_user` narrowed by its filters). Used
+as a subquery in each of a page's queries, the scope is evaluated again by each
+(for a provincial leader, a semi-join over 420,000 parties every time). So it is
+resolved once: all live agreements (an admin without filters) need no condition
+beyond `archived_at`; a scope of up to SCOPE_LIMIT agreements is read once and
+passed as one array of ids; a larger one stays a subquery.
+"""
+
+import json
+from dataclasses import dataclass
+
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from agreements.models import Agreement
+
+from ..models import AgreementSummary
+
+SCOPE_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class Scope:
+    agreements: object  # the Agreement queryset the page is about
+    ids: object  # None (every live agreement), or an expression selecting the ids
+    size: int | None = None  # how many, when they were read
+
+    @classmethod
+    def of(cls, agreements):
+        if _same_query(agreements, Agreement.objects.live()):
+            return cls(agreements, None)
+        ids = list(agreements.order_by().values_list("pk", flat=True)[: SCOPE_LIMIT + 1])
+        if len(ids) <= SCOPE_LIMIT:
+            return cls(agreements, _id_list(ids), len(ids))
+        return cls(agreements, agreements.order_by().values("pk"))
+
+    def filter(self, queryset, field="agreement"):
+        """`queryset` narrowed to rows whose `field` (a foreign key to Agreement or to
+        AgreementSummary) is one of the scope's agreements."""
+        if self.ids is not None:
+            return queryset.filter(**{f"{field}__in": self.ids})
+        if field == "pk":
+            return queryset.filter(live=True)
+        if queryset.model._meta.get_field(field).related_model is Agreement:
+            return queryset.filter(**{f"{field}__archived_at__isnull": True})
+        return queryset.filter(**{f"{field}__live": True})
+
+    def summaries(self):
+        return self.filter(AgreementSummary.objects.all(), "pk")
+
+
+def _id_list(ids):
+    """`IN (...)` of these ids as one parameter (an array on PostgreSQL, JSON on
+    SQLite): thousands of placeholders cost Django more to build than the query
+    costs the database to run."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+
+
+def _same_query(one, other):
+    """True when both querysets select the same rows (the same SQL and parameters)."""
+    try:
+        return one.order_by().query.sql_with_params() == other.order_by().query.sql_with_params()
+    except (EmptyResultSet, FullResultSet):
+        return False

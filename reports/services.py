@@ -1,0 +1,360 @@
+"""Writes of the summary tables (reports.models): mark, refresh, rebuild.
+
+Every write to an agreement, its parties, items, reviews, assessments or to the
+lineage of a party marks the agreement (`summaries_mark`, called by
+`reports.signals` in the writer's transaction, so a rolled-back write leaves no
+mark and a committed one always does). `summaries_refresh` recomputes the marked
+agreements with a fixed number of queries per batch; the pages call it before
+they read (`summaries_ready`), so what they show includes every committed write.
+`summaries_rebuild` recomputes everything (`manage.py refresh_report_summaries`).
+"""
+
+import datetime
+import json
+import logging
+from collections import defaultdict
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from agreements.models import (
+    AgencyChange,
+    Agreement,
+    ContentItem,
+    ItemAssessment,
+    PlanActivity,
+    Review,
+)
+
+from .models import (
+    AgreementSummary,
+    ObligationSummary,
+    OpenActivity,
+    PendingSummary,
+    ReportSnapshot,
+    SummaryState,
+)
+from .querysets import UNDATED
+from .selectors.obligations import unfulfilled_candidates
+
+logger = logging.getLogger(__name__)
+
+BATCH = 2000
+# Obligations are stored for the day's year and the next one (a page read on New
+# Year's Day still finds them); `refresh_report_summaries` in January moves them on.
+YEARS_AHEAD = 1
+DONE = [Review.Status.SUBMITTED, Review.Status.APPROVED]
+PROGRESS_FIELDS = {
+    ItemAssessment.Progress.NOT_STARTED: "items_not_started",
+    ItemAssessment.Progress.IN_PROGRESS: "items_in_progress",
+    ItemAssessment.Progress.DONE: "items_done",
+    ItemAssessment.Progress.BEHIND: "items_behind",
+}
+# Serialises refreshes on PostgreSQL (SQLite serialises every write anyway).
+LOCK_KEY = 7_240_531
+
+
+def summaries_mark(*, agreement_ids) -> None:
+    """Mark agreements whose summary must be recomputed before the next read."""
+    ids = {pk for pk in agreement_ids if pk is not None}
+    if ids:
+        PendingSummary.objects.bulk_create([PendingSummary(agreement_id=pk) for pk in ids])
+
+
+def summaries_changed(*, indicators: bool = False) -> None:
+    """Move the generation on (and the indicator generation, with `indicators`):
+    the snapshots stored under the old one are stale (reports.snapshots). Called in
+    the writer's transaction, so a snapshot taken before the write commits is
+    stored under the old generation and never read again."""
+    changes = {"generation": F("generation") + 1}
+    if indicators:
+        changes["indicator_generation"] = F("indicator_generation") + 1
+    SummaryState.objects.update(**changes)
+
+
+def summaries_mark_agency(*, agency_id) -> None:
+    """Mark every agreement the agency is a party to (its lineage changed)."""
+    if agency_id is None:
+        return
+    ids = Agreement.objects.filter(parties__agency_id=agency_id).values_list("pk", flat=True)
+    summaries_mark(agreement_ids=set(ids))
+
+
+def state() -> SummaryState | None:
+    return SummaryState.objects.order_by("pk").first()
+
+
+def summaries_ready(*, on: datetime.date) -> SummaryState | None:
+    """Recompute what writes marked, then say whether the summary tables can answer
+    for the day `on`: rebuilt at least once, every agreement summarised, and the
+    obligations stored for the year of `on`. Returns the state when they can (its
+    `indicator_generation` keys the indicator snapshots), else None: pages then
+    count from the rows."""
+    summaries_refresh()
+    # The highest agreement id and the highest summarised one come with the state:
+    # they differ when agreements were loaded behind the summaries' back (COPY).
+    current = (
+        SummaryState.objects.annotate(
+            top=Subquery(Agreement.objects.order_by("-pk").values("pk")[:1]),
+            summarised=Subquery(AgreementSummary.objects.order_by("-pk").values("pk")[:1]),
+        )
+        .order_by("pk")
+        .first()
+    )
+    if current is None or not current.complete or current.years_from is None:
+        return None
+    if current.top != current.summarised:
+        logger.warning(
+            "Agreements were added without their summaries: run refresh_report_summaries."
+        )
+        return None
+    if not current.years_from <= on.year <= current.years_to:
+        if on == timezone.localdate():
+            logger.warning(
+                "Report summaries cover %s–%s, not %s: run refresh_report_summaries.",
+                current.years_from,
+                current.years_to,
+                on.year,
+            )
+        return None
+    return current
+
+
+def indicator_generation() -> int | None:
+    """The current indicator generation, None without a state row (no snapshots)."""
+    return (
+        SummaryState.objects.order_by("pk").values_list("indicator_generation", flat=True).first()
+    )
+
+
+def summaries_refresh() -> int:
+    """Recompute the marked agreements; returns how many marks were handled."""
+    marks = list(PendingSummary.objects.order_by("pk").values_list("pk", "agreement_id")[:BATCH])
+    if not marks:
+        return 0
+    with transaction.atomic():
+        _lock()
+        current = state()
+        years = _years(current)
+        _recompute({agreement_id for _pk, agreement_id in marks}, years=years)
+        PendingSummary.objects.filter(pk__in=[pk for pk, _agreement in marks]).delete()
+    if len(marks) == BATCH:
+        return len(marks) + summaries_refresh()
+    return len(marks)
+
+
+def summaries_rebuild(*, on: datetime.date | None = None, stdout=None) -> int:
+    """Recompute every summary from the rows, in batches; obligations for the year
+    of `on` (today) and the next. Returns the number of agreements."""
+    on = on or timezone.localdate()
+    years = (on.year, on.year + YEARS_AHEAD)
+    with transaction.atomic():
+        _lock()
+        current = state()
+        ObligationSummary.objects.all().delete()
+        OpenActivity.objects.all().delete()
+        AgreementSummary.objects.all().delete()
+        PendingSummary.objects.all().delete()
+        ids = list(Agreement.objects.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), BATCH):
+            _recompute(set(ids[start : start + BATCH]), years=years, rebuilding=True)
+            if stdout is not None:
+                stdout.write(f"{min(start + BATCH, len(ids)):,}/{len(ids):,}\n")
+        previous = current or SummaryState()
+        SummaryState.objects.all().delete()
+        SummaryState.objects.create(
+            complete=True,
+            years_from=years[0],
+            years_to=years[1],
+            built_at=timezone.now(),
+            generation=previous.generation + 1,
+            indicator_generation=previous.indicator_generation + 1,
+        )
+        ReportSnapshot.objects.all().delete()
+    return len(ids)
+
+
+def _years(current):
+    if current is not None and current.years_from is not None:
+        return (current.years_from, current.years_to)
+    today = timezone.localdate()
+    return (today.year, today.year + YEARS_AHEAD)
+
+
+def _lock():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def _latest_progress():
+    return Subquery(
+        ItemAssessment.objects.filter(content_item=OuterRef("pk"))
+        .order_by(F("review__held_on").desc(nulls_last=True), "-review_id")
+        .values("progress")[:1]
+    )
+
+
+def _recompute(ids, *, years, rebuilding=False):
+    """Summary and obligation rows of the agreements `ids` (and of those they
+    supersede, now or at the last refresh), from the rows: a fixed number of queries."""
+    was_live = {}
+    if not rebuilding:
+        previous = list(
+            AgreementSummary.objects.filter(pk__in=ids).values_list("pk", "supersedes_id", "live")
+        )
+        was_live = {pk: live for pk, _supersedes, live in previous}
+        current = Agreement.objects.filter(pk__in=ids).values_list("supersedes_id", flat=True)
+        superseded = [supersedes for _pk, supersedes, _live in previous]
+        ids = ids | {pk for pk in [*superseded, *current] if pk is not None}
+    agreements = list(Agreement.objects.filter(pk__in=ids).order_by("pk"))
+    open_activities = [
+        {"activity_id": pk, "agreement_id": agreement_id, "deadline": deadline}
+        for pk, agreement_id, deadline in PlanActivity.objects.filter(
+            plan__agreement_id__in=ids, done_on__isnull=True, deadline__isnull=False
+        ).values_list("pk", "plan__agreement_id", "deadline")
+    ]
+
+    superseded_on = {}
+    has_successor = set()
+    for target, lifecycle, signed_on in Agreement.objects.filter(
+        supersedes_id__in=ids, archived_at__isnull=True
+    ).values_list("supersedes_id", "lifecycle", "signed_on"):
+        has_successor.add(target)
+        if lifecycle != Agreement.Lifecycle.DRAFT:
+            day = signed_on or UNDATED
+            superseded_on[target] = min(day, superseded_on.get(target, day))
+
+    changed_on = {}
+    for agreement_id, first, undated in (
+        AgencyChange.objects.filter(predecessor__agreement_parties__agreement_id__in=ids)
+        .values_list("predecessor__agreement_parties__agreement_id")
+        .annotate(first=Min("changed_on"), undated=Count("pk", filter=Q(changed_on__isnull=True)))
+        .order_by()
+    ):
+        changed_on[agreement_id] = UNDATED if undated else first
+
+    progress = defaultdict(dict)
+    for agreement_id, latest, n in (
+        ContentItem.objects.filter(agreement_id__in=ids)
+        .annotate(latest=_latest_progress())
+        .values_list("agreement_id", "latest")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        progress[agreement_id][latest] = n
+
+    reviews_done = dict(
+        Review.objects.filter(agreement_id__in=ids, status__in=DONE)
+        .exclude(kind=Review.Kind.LIAISON)
+        .values_list("agreement_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    reviews = defaultdict(list)
+    for review in (
+        Review.objects.filter(agreement_id__in=ids)
+        .order_by()
+        .values("agreement_id", "kind", "status", "held_on", "period_from", "period_to")
+    ):
+        reviews[review["agreement_id"]].append(review)
+
+    summaries = []
+    obligations = []
+    for agreement in agreements:
+        counts = progress.get(agreement.pk, {})
+        summary = {
+            "agreement_id": agreement.pk,
+            "kind": agreement.kind,
+            "lead_agency_id": agreement.lead_agency_id,
+            "live": agreement.archived_at is None,
+            "lifecycle": agreement.lifecycle,
+            "signed_on": agreement.signed_on,
+            "start_year": agreement.start_year,
+            "end_year": agreement.end_year,
+            "effective_until": agreement.effective_until,
+            "supersedes_id": agreement.supersedes_id,
+            "superseded_on": superseded_on.get(agreement.pk),
+            "has_successor": agreement.pk in has_successor,
+            "party_changed_on": changed_on.get(agreement.pk),
+            "items": sum(counts.values()),
+            "reviews_done": reviews_done.get(agreement.pk, 0),
+        }
+        for code, field in PROGRESS_FIELDS.items():
+            summary[field] = counts.get(code, 0)
+        summaries.append(summary)
+        if summary["live"] and agreement.lifecycle == Agreement.Lifecycle.SIGNED:
+            for candidate in unfulfilled_candidates(agreement, reviews[agreement.pk], years=years):
+                owed = candidate.owed
+                obligations.append(
+                    {
+                        "agreement_id": agreement.pk,
+                        "kind": owed.kind,
+                        "period_from": owed.period_from,
+                        "period_to": owed.period_to,
+                        "due_on": owed.due_on,
+                        "opens_on": owed.opens_on,
+                        "owed_from_year": candidate.owed_from_year,
+                        "owed_to_year": candidate.owed_to_year,
+                        "expired_to_year": candidate.expired_to_year,
+                    }
+                )
+    if not rebuilding:
+        # Archiving or restoring changes which figures the indicator totals cover.
+        archived = any(
+            was_live.get(row["agreement_id"], row["live"]) != row["live"] for row in summaries
+        )
+        summaries_changed(indicators=archived)
+        ObligationSummary.objects.filter(summary_id__in=ids).delete()
+        OpenActivity.objects.filter(summary_id__in=ids).delete()
+        AgreementSummary.objects.filter(pk__in=ids).delete()
+    _insert(AgreementSummary, summaries)
+    _insert(ObligationSummary, obligations)
+    _insert(OpenActivity, open_activities)
+
+
+# Column types for PostgreSQL's json_to_recordset.
+_PG_TYPES = {
+    "BooleanField": "boolean",
+    "DateField": "date",
+    "CharField": "text",
+    "BigIntegerField": "bigint",
+    "PositiveIntegerField": "integer",
+    "PositiveSmallIntegerField": "integer",
+    "OneToOneField": "bigint",
+    "ForeignKey": "bigint",
+}
+
+
+def _insert(model, rows):
+    """INSERT the dicts `rows` (keys: column names) in one statement whatever their
+    number: the rows travel as one JSON parameter (bulk_create would split them in
+    batches on SQLite, and the number of queries would grow with the rows)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    fields = {field.column: field for field in model._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(column) for column in columns)
+    payload = json.dumps(rows, default=_json_default)
+    if connection.vendor == "postgresql":
+        types = ", ".join(
+            f"{quote(column)} {_PG_TYPES[fields[column].get_internal_type()]}" for column in columns
+        )
+        sql = (
+            f"INSERT INTO {table} ({names}) SELECT {names} "
+            f"FROM json_to_recordset(%s::json) AS x({types})"
+        )
+    else:
+        extracted = ", ".join(f"json_extract(value, '$.{column}')" for column in columns)
+        sql = f"INSERT INTO {table} ({names}) SELECT {extracted} FROM json_each(%s)"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [payload])
+
+
+def _json_default(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    raise TypeError(value)

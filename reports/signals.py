@@ -1,0 +1,96 @@
+"""Marks what a write changes for the dashboard and reports (see reports.services).
+
+Only marks are written here, in the writer's transaction (a rolled-back write
+leaves none), whatever wrote the row: a service, the admin, a shell. Agreements
+whose summary must be recomputed get a `PendingSummary` row, recomputed by
+`summaries_refresh` outside the hot path of the write (which then moves
+`SummaryState.generation` on); other writes that can change a figure (indicator
+values, the catalogue, areas, agencies, lineage) move the generation on at once.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+from agreements.models import (
+    Agency,
+    AgencyChange,
+    Agreement,
+    AgreementParty,
+    AnnualPlan,
+    Area,
+    ContentItem,
+    Indicator,
+    IndicatorValue,
+    ItemAssessment,
+    PlanActivity,
+    Review,
+)
+
+from .services import summaries_changed, summaries_mark, summaries_mark_agency
+
+
+def _agreement(sender, instance, **kwargs):
+    summaries_mark(agreement_ids=[instance.pk])
+
+
+def _owner(sender, instance, **kwargs):
+    summaries_mark(agreement_ids=[instance.agreement_id])
+
+
+def _party(sender, instance, **kwargs):
+    # Who is a party decides who sees the agreement's indicator figures.
+    summaries_mark(agreement_ids=[instance.agreement_id])
+    summaries_changed(indicators=True)
+
+
+def _assessment(sender, instance, **kwargs):
+    item = instance._state.fields_cache.get("content_item")
+    if item is None:
+        item = ContentItem.objects.filter(pk=instance.content_item_id).only("agreement_id").first()
+    summaries_mark(agreement_ids=[item.agreement_id if item else None])
+
+
+def _activity(sender, instance, **kwargs):
+    plan = instance._state.fields_cache.get("plan")
+    if plan is None:
+        plan = AnnualPlan.objects.filter(pk=instance.plan_id).only("agreement_id").first()
+    summaries_mark(agreement_ids=[plan.agreement_id if plan else None])
+
+
+def _lineage_before(sender, instance, **kwargs):
+    # An edited change may name another predecessor: the old one's agreements too.
+    if instance.pk:
+        instance._previous_predecessor_id = (
+            AgencyChange.objects.filter(pk=instance.pk)
+            .values_list("predecessor_id", flat=True)
+            .first()
+        )
+
+
+def _lineage(sender, instance, **kwargs):
+    summaries_mark_agency(agency_id=instance.predecessor_id)
+    previous = getattr(instance, "_previous_predecessor_id", None)
+    if previous not in (None, instance.predecessor_id):
+        summaries_mark_agency(agency_id=previous)
+    summaries_changed(indicators=True)
+
+
+def _changed(sender, **kwargs):
+    summaries_changed(indicators=True)
+
+
+def connect():
+    for signal in (post_save, post_delete):
+        signal.connect(_agreement, sender=Agreement, dispatch_uid="summary_agreement")
+        signal.connect(_party, sender=AgreementParty, dispatch_uid="summary_party")
+        for model in (ContentItem, Review, AnnualPlan):
+            signal.connect(_owner, sender=model, dispatch_uid=f"summary_{model.__name__}")
+        signal.connect(_assessment, sender=ItemAssessment, dispatch_uid="summary_assessment")
+        signal.connect(_activity, sender=PlanActivity, dispatch_uid="summary_activity")
+        signal.connect(_lineage, sender=AgencyChange, dispatch_uid="summary_lineage")
+        # Figures, where they belong (areas, agencies) and how they add up (catalogue).
+        for model in (IndicatorValue, Agency, Area, Indicator):
+            signal.connect(_changed, sender=model, dispatch_uid=f"changed_{model.__name__}")
+    pre_save.connect(_lineage_before, sender=AgencyChange, dispatch_uid="summary_lineage_before")
+    m2m_changed.connect(
+        _changed, sender=Area.successors.through, dispatch_uid="changed_area_successors"
+    )

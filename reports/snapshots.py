@@ -1,0 +1,60 @@
+"""Snapshots of computed figures, exact because they are keyed by the generation.
+
+`SummaryState.generation` moves on in the transaction of every write that can
+change a figure of the dashboard or the reports (`reports.signals`, and
+`summaries_refresh` when it recomputes marked agreements). A snapshot stored under
+an older generation is never read again, so a page shows what it would compute,
+only faster. Snapshots live in the database (`ReportSnapshot`): every server
+process shares them, and a rolled-back transaction takes its own along.
+"""
+
+import datetime
+import hashlib
+import pickle
+
+from django.core.exceptions import EmptyResultSet
+from django.db.models import Q
+from django.utils import timezone, translation
+
+from .models import ReportSnapshot
+
+STALE_AFTER = datetime.timedelta(days=1)
+
+
+def snapshot_key(*parts) -> str:
+    """A digest of what identifies a computation (its query's SQL and parameters,
+    filters, day) and of the language its labels are in."""
+    return hashlib.sha256(repr((translation.get_language(), *parts)).encode()).hexdigest()
+
+
+def query_key(queryset):
+    """(SQL, parameters) of a queryset, what identifies its rows; None when it is
+    empty by construction (`.none()`): nothing worth remembering."""
+    try:
+        return queryset.order_by().query.sql_with_params()
+    except EmptyResultSet:
+        return None
+
+
+def remembered(*, key: str, generation: int | None, compute):
+    """`compute()`, or what it returned for `key` in this generation."""
+    if generation is None:
+        return compute()
+    stored = (
+        ReportSnapshot.objects.filter(key=key, generation=generation)
+        .values_list("payload", flat=True)
+        .first()
+    )
+    if stored is not None:
+        return pickle.loads(bytes(stored))  # noqa: S301 - written by this module only
+    value = compute()
+    # The same question's older answers, and whatever was stored before yesterday
+    # (keys hold the day: nobody asks them again).
+    ReportSnapshot.objects.filter(
+        Q(key=key, generation__lt=generation) | Q(created_at__lt=timezone.now() - STALE_AFTER)
+    ).delete()
+    ReportSnapshot.objects.bulk_create(
+        [ReportSnapshot(key=key, generation=generation, payload=pickle.dumps(value))],
+        ignore_conflicts=True,
+    )
+    return value
