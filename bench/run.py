@@ -100,6 +100,15 @@ def ensure_data(args):
         print(f"Sinh dữ liệu: {result.seconds:.0f} s.", flush=True)
     else:
         print(f"Dùng lại dữ liệu có sẵn ({Agreement.objects.count():,} văn bản).", flush=True)
+        # Data generated before the report summary tables existed, or in an earlier
+        # year, has none for today: the pages would measure the slow fallback.
+        from django.utils import timezone
+
+        from reports.services import summaries_ready
+
+        if not summaries_ready(on=timezone.localdate()):
+            print("Tính lại bảng tổng hợp báo cáo...", flush=True)
+            call_command("refresh_report_summaries")
 
 
 def data_summary():
