@@ -88,7 +88,7 @@ lint: venv
 # the last step lists English entries still to translate (fuzzy or empty).
 messages: venv
 	$(MANAGE) makemessages -l en -l vi --no-obsolete --ignore $(VENV) --ignore tests \
-		--ignore staticfiles --ignore media --ignore test-artifacts
+		--ignore staticfiles --ignore media --ignore test-artifacts --ignore loadtest
 	msgcat --use-first locale/vi/overrides.po locale/vi/LC_MESSAGES/django.po \
 		-o locale/vi/LC_MESSAGES/django.po
 	$(MANAGE) compilemessages --ignore $(VENV)
