@@ -24,11 +24,18 @@ KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s+(\".*\
 
 
 def read_po(path):
-    """The entries of a PO file as dicts: msgid, msgid_plural, msgstr (a list),
-    fuzzy. Enough for the files makemessages writes; obsolete entries are skipped."""
+    """The entries of a PO file as dicts: msgid (with its msgctxt, as gettext keys
+    it), msgid_plural, msgstr (a list), fuzzy. Enough for the files makemessages
+    writes; obsolete entries are skipped."""
     entries = []
     for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
-        entry = {"msgid": None, "msgid_plural": None, "msgstr": [], "fuzzy": False}
+        entry = {
+            "msgctxt": None,
+            "msgid": None,
+            "msgid_plural": None,
+            "msgstr": [],
+            "fuzzy": False,
+        }
         key = None
         for line in block.splitlines():
             if line.startswith("#,"):
@@ -48,6 +55,9 @@ def read_po(path):
                 else:
                     entry[key] += text
         if entry["msgid"]:  # not the header, not a comment-only block
+            # The key gettext uses: a msgctxt is joined to its msgid by EOT.
+            if entry["msgctxt"] is not None:
+                entry["msgid"] = f"{entry['msgctxt']}\x04{entry['msgid']}"
             entries.append(entry)
     return entries
 
