@@ -78,6 +78,23 @@ def _changed(sender, **kwargs):
     summaries_changed(indicators=True)
 
 
+def _unless_raw(handler):
+    """loaddata (a restore, a fixture) saves rows as they were, summary tables and
+    their marks included: marking again would add rows the backup never had."""
+
+    def receiver(sender, **kwargs):
+        if not kwargs.get("raw", False):
+            handler(sender, **kwargs)
+
+    return receiver
+
+
+_agreement, _party, _owner, _assessment, _activity, _lineage, _changed = (
+    _unless_raw(handler)
+    for handler in (_agreement, _party, _owner, _assessment, _activity, _lineage, _changed)
+)
+
+
 def connect():
     for signal in (post_save, post_delete):
         signal.connect(_agreement, sender=Agreement, dispatch_uid="summary_agreement")
