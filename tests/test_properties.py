@@ -31,7 +31,6 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse
 
-import pytest
 from django import forms as django_forms
 from django.apps import apps
 from django.conf import settings as django_settings
@@ -41,7 +40,7 @@ from django.db import models
 from django.test import Client, override_settings
 from django.urls import resolve, reverse
 from django.utils import translation
-from hypothesis import HealthCheck, Phase, assume, event, given, settings
+from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
