@@ -461,7 +461,8 @@ def _activity_row(record):
         "when": record.history_date,
         "who": record.history_user,
         "action": HISTORY_ACTIONS.get(record.history_type, ""),
-        "what": model._meta.verbose_name,
+        # A review is named by its kind ("giao ban", "đánh giá năm"…), not by the model.
+        "what": record.get_kind_display().lower() if model is Review else model._meta.verbose_name,
         "label": label,
         "url": None if deleted else reverse(url_name, args=[record.id]),
         "agreement": agreement,

@@ -398,7 +398,9 @@ def test_recent_activity_shows_the_latest_changes_of_visible_records(
     client, editor_a, agency_b, world
 ):
     hidden = _agreement_of(agency_b, title="Văn bản của tỉnh khác")
-    review = ReviewFactory(agreement=world["program"], title="Hội nghị giao ban quý")
+    review = ReviewFactory(
+        agreement=world["program"], title="Hội nghị giao ban quý", kind="liaison"
+    )
     AnnualPlan.objects.create(agreement=world["regulation"], year=Y)
     ReviewFactory(agreement=hidden)
 
@@ -409,6 +411,8 @@ def test_recent_activity_shows_the_latest_changes_of_visible_records(
     assert recent[0]["label"] == f"Kế hoạch năm {Y}"
     assert recent[1]["url"] == review.get_absolute_url()
     assert recent[1]["label"] == "Hội nghị giao ban quý"
+    # Named by its kind, not as "sơ kết, tổng kết" (the model's name) for every review.
+    assert recent[1]["what"] == "giao ban"
     assert all(hidden.title not in row["label"] for row in recent)
 
 
