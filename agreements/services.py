@@ -16,6 +16,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+# The dashboard's summaries are recomputed after the write commits (robust: a failure
+# is logged, the next page recomputes them): refreshing inside the write's transaction,
+# which holds row locks the refresh itself waits for, deadlocked two concurrent writers
+# on PostgreSQL (found by `make loadtest`).
 from reports.services import summaries_refresh
 
 from .models import (
@@ -129,7 +133,7 @@ def agreement_save(
         _replace_legal_bases(agreement, legal_bases, user)
     if items is not None:
         content_items_replace(agreement=agreement, items=items, user=user)
-    summaries_refresh()
+    transaction.on_commit(summaries_refresh, robust=True)
     return agreement
 
 
@@ -225,7 +229,7 @@ def agreement_archive(*, agreement: Agreement, user, expected_version: int) -> A
     _as_user(agreement, user)
     agreement._change_reason = _("Lưu trữ")
     agreement.save()
-    summaries_refresh()
+    transaction.on_commit(summaries_refresh, robust=True)
     return agreement
 
 
@@ -236,7 +240,7 @@ def agreement_restore(*, agreement: Agreement, user) -> Agreement:
     _as_user(agreement, user)
     agreement._change_reason = _("Khôi phục")
     agreement.save()
-    summaries_refresh()
+    transaction.on_commit(summaries_refresh, robust=True)
     return agreement
 
 
@@ -263,7 +267,7 @@ def plan_save(
         for pk, activity in existing.items():
             if pk not in keep:
                 _as_user(activity, user).delete()
-    summaries_refresh()
+    transaction.on_commit(summaries_refresh, robust=True)
     return plan
 
 
@@ -271,7 +275,7 @@ def plan_save(
 def plan_activity_mark_done(*, activity, user, done_on) -> None:
     activity.done_on = done_on
     _save(activity, user, reason=_("Đánh dấu hoàn thành"))
-    summaries_refresh()
+    transaction.on_commit(summaries_refresh, robust=True)
 
 
 # --- reviews --------------------------------------------------------------------
@@ -318,7 +322,7 @@ def review_save(
         for pk, row in existing.items():
             if pk not in keep:
                 _as_user(row, user).delete()
-    summaries_refresh()
+    transaction.on_commit(summaries_refresh, robust=True)
     return review
 
 
@@ -333,7 +337,7 @@ def _transition(review, user, expected_version, allowed_from, to, reason, **fiel
     for name, value in fields.items():
         setattr(review, name, value)
     _save(review, user, reason=reason)
-    summaries_refresh()
+    transaction.on_commit(summaries_refresh, robust=True)
     return review
 
 

@@ -504,3 +504,31 @@ def test_lead_agencies_with_as_many_agreements_rank_the_same_way_on_both_paths(m
     figures = assert_same_figures(monkeypatch)
 
     assert len(figures["in_force"]["by_lead_agency"]) == 10
+
+
+def test_a_write_marks_in_its_transaction_and_recomputes_after_it_commits(
+    world, agency_a, django_capture_on_commit_callbacks
+):
+    """Recomputing inside the write's transaction deadlocked two concurrent writers on
+    PostgreSQL (the write holds the state row, the refresh waits for it under the
+    refresh lock); the refresh now runs once the write has committed."""
+    from reports.models import PendingSummary
+
+    new = Agreement(
+        kind="program",
+        title="Chương trình phối hợp mới",
+        signed_on=D(Y - 1, 5, 1),
+        start_year=Y - 1,
+        end_year=Y + 3,
+    )
+    parties = [services.PartyData(agency=agency_a, role="lead", name_as_signed=agency_a.name)]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.agreement_save(agreement=new, user=world["admin"], parties=parties)
+    assert PendingSummary.objects.filter(agreement_id=new.pk).exists()
+    assert not AgreementSummary.objects.filter(pk=new.pk).exists()
+
+    for callback in callbacks:
+        callback()
+
+    assert not PendingSummary.objects.exists()
+    assert AgreementSummary.objects.filter(pk=new.pk).exists()
