@@ -3,7 +3,7 @@
 import datetime
 
 from django.apps import apps
-from django.db import models
+from django.db import connection, connections, models
 from django.db.models import BooleanField, Case, Exists, Expression, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
@@ -34,17 +34,27 @@ def edits_what_it_sees(user):
     return role_of(user) in {"admin", "editor"}
 
 
-def _closure(start_ids, step):
-    """All ids reachable from `start_ids` by repeatedly applying `step(ids) -> ids`.
+def _reachable(db, start_ids, edges_sql):
+    """All ids reachable from `start_ids` along `edges_sql` (rows of source, target),
+    in one recursive query. UNION, not UNION ALL, so a cycle in the data ends too.
+    The same SQL on SQLite and PostgreSQL (VALUES columns are `column1` on both)."""
+    start = sorted(set(start_ids))
+    if not start:
+        return set()
+    values = ", ".join(["(%s)"] * len(start))
+    sql = (
+        f"WITH RECURSIVE edges(source, target) AS ({edges_sql}), "
+        f"reached(id) AS (SELECT CAST(column1 AS BIGINT) FROM (VALUES {values}) AS start "
+        "UNION SELECT edges.target FROM edges JOIN reached ON edges.source = reached.id) "
+        "SELECT id FROM reached"
+    )
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, start)
+        return {row[0] for row in cursor.fetchall()}
 
-    One query per level of the graph; lineage graphs are a few levels deep.
-    """
-    seen = set(start_ids)
-    frontier = set(start_ids)
-    while frontier:
-        frontier = set(step(frontier)) - seen
-        seen |= frontier
-    return seen
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 class AreaQuerySet(models.QuerySet):
@@ -59,15 +69,11 @@ class AreaQuerySet(models.QuerySet):
         followed transitively, so figures from before a merger still add up.
         """
         through = self.model.successors.through
-
-        def step(ids):
-            children = self.model.objects.filter(parent_id__in=ids).values_list("id", flat=True)
-            merged_in = through.objects.filter(to_area_id__in=ids).values_list(
-                "from_area_id", flat=True
-            )
-            return [*children, *merged_in]
-
-        return _closure(set(area_ids), step)
+        edges = (
+            f"SELECT parent_id, id FROM {_table(self.model)} WHERE parent_id IS NOT NULL "
+            f"UNION ALL SELECT to_area_id, from_area_id FROM {_table(through)}"
+        )
+        return _reachable(self.db, area_ids, edges)
 
 
 class AgencyQuerySet(models.QuerySet):
@@ -91,24 +97,20 @@ class AgencyQuerySet(models.QuerySet):
         split from), transitively: an agreement signed by a predecessor is found
         under its successor."""
         change = apps.get_model("agreements", "AgencyChange")
-
-        def step(ids):
-            return change.objects.filter(successor_id__in=ids).values_list(
-                "predecessor_id", flat=True
-            )
-
-        return _closure(set(agency_ids), step)
+        edges = (
+            f"SELECT successor_id, predecessor_id FROM {_table(change)} "
+            "WHERE successor_id IS NOT NULL"
+        )
+        return _reachable(self.db, agency_ids, edges)
 
     def successor_ids(self, agency_ids):
         """Ids of the agencies that today continue `agency_ids` (transitively)."""
         change = apps.get_model("agreements", "AgencyChange")
-
-        def step(ids):
-            return change.objects.filter(
-                predecessor_id__in=ids, successor__isnull=False
-            ).values_list("successor_id", flat=True)
-
-        return _closure(set(agency_ids), step) - set(agency_ids)
+        edges = (
+            f"SELECT predecessor_id, successor_id FROM {_table(change)} "
+            "WHERE successor_id IS NOT NULL"
+        )
+        return _reachable(self.db, agency_ids, edges) - set(agency_ids)
 
 
 # A term found in the names of more agencies than this is too general to single

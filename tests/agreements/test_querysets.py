@@ -465,3 +465,21 @@ def test_an_agency_ended_on_an_unknown_date_is_not_active(db):
     assert merged not in active
     assert {successor, later} <= active
     assert merged in set(Agency.objects.active(on=datetime.date(2025, 2, 28)))
+
+
+def test_rollup_is_one_query_however_deep_the_tree(provinces, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        ids = Area.objects.rollup_ids([provinces["new"].pk])
+    assert len(ids) == 5
+
+
+def test_rollup_ends_on_a_cycle_recorded_by_mistake(provinces):
+    # Two units each recorded as merged into the other: still a finite answer.
+    provinces["new"].successors.add(provinces["merged"])
+    ids = Area.objects.rollup_ids([provinces["merged"].pk])
+    assert provinces["new"].pk in ids and provinces["merged"].pk in ids
+
+
+def test_rollup_of_nothing_is_empty(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert Area.objects.rollup_ids([]) == set()
