@@ -32,9 +32,15 @@ class ChosenLanguageMiddleware:
         return response
 
 
+SEEN_AT_KEY = "dinvan_seen_at"
+
+
 class SessionLimitsMiddleware:
     """End a session that is older than SESSION_ABSOLUTE_SECONDS since login,
-    whatever the activity (the idle timeout is the session cookie's age)."""
+    whatever the activity; renew the idle timeout (the session's age,
+    SESSION_COOKIE_AGE) on the first request after SESSION_RENEW_SECONDS, so a
+    session ends at most that much earlier than exactly idle seconds after the last
+    request, and most pages do not write the session at all."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -50,6 +56,9 @@ class SessionLimitsMiddleware:
                 security.log.info("session expired (absolute) user_id=%s", user.pk)
                 logout(request)
                 return redirect_to_login(request.get_full_path())
+            if now - request.session.get(SEEN_AT_KEY, 0) >= settings.SESSION_RENEW_SECONDS:
+                # A change makes the session middleware save it with a new expiry.
+                request.session[SEEN_AT_KEY] = now
         return self.get_response(request)
 
 

@@ -163,9 +163,12 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "dinvan.security.client_ip"
 
-# Sessions: an idle timeout (renewed on every request) and an absolute one.
+# Sessions: an idle timeout and an absolute one. The idle timeout is renewed by the
+# first request after SESSION_RENEW_SECONDS (dinvan.middleware.SessionLimitsMiddleware),
+# not by every request: saving the session on every page cost three queries a page.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = 60
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

@@ -154,3 +154,43 @@ def test_client_ip_is_an_address_or_none(rf, settings):
     assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.7")) == "10.0.0.7"
     assert client_ip(rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 10.1.1.1")) == "10.1.1.1"
     assert client_ip(rf.get("/", HTTP_X_FORWARDED_FOR="not-an-ip")) is None
+
+
+def _expiry(client):
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_a_request_renews_the_idle_timeout_at_most_once_a_minute(client, editor, settings):
+    from django.utils import timezone
+
+    from dinvan.middleware import SEEN_AT_KEY
+
+    client.force_login(editor)
+    url = reverse("agreements:agreement_list")
+    client.get(url)
+    first = _expiry(client)
+    client.get(url)
+    assert _expiry(client) == first, "the session was written again within a minute"
+
+    session = client.session
+    session[SEEN_AT_KEY] = time.time() - settings.SESSION_RENEW_SECONDS - 1
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() + timezone.timedelta(seconds=30)
+    )
+    client.get(url)
+    renewed = _expiry(client)
+    assert renewed > timezone.now() + timezone.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+
+
+def test_an_idle_session_ends(client, editor):
+    from django.utils import timezone
+
+    client.force_login(editor)
+    client.get(reverse("agreements:agreement_list"))
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timezone.timedelta(seconds=1)
+    )
+    response = client.get(reverse("agreements:agreement_list"))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
