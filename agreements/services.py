@@ -90,8 +90,6 @@ def _save_unique(instance, user):
         with transaction.atomic():
             return _save(instance, user)
     except IntegrityError:
-        if instance._state.adding:
-            instance.pk = None
         instance.full_clean()
         raise ValidationError(
             _("Không lưu được vì dữ liệu vừa được người khác thay đổi; vui lòng thử lại.")

@@ -113,6 +113,30 @@ def _area_queryset():
     return Area.objects.order_by("level", "name", "id")
 
 
+def area_filter():
+    """The area select of a report (its options bounded by `area_q`); the filterset
+    says what choosing an area means in `filter_area`."""
+    return django_filters.ModelChoiceFilter(
+        label=_("Địa bàn"),
+        queryset=_area_queryset(),
+        method="filter_area",
+        empty_label=_("Tất cả"),
+        error_messages=MODEL_CHOICE_ERRORS,
+    )
+
+
+def agency_filter(label, empty_label=None):
+    """The agency select of a report (its options bounded by `agency_q`); the
+    filterset says what choosing an agency means in `filter_agency`."""
+    return AgencyFilter(
+        label=label,
+        queryset=_agency_queryset(),
+        method="filter_agency",
+        empty_label=_("Tất cả") if empty_label is None else empty_label,
+        error_messages=MODEL_CHOICE_ERRORS,
+    )
+
+
 # --- Term summary ----------------------------------------------------------------
 
 
@@ -163,21 +187,9 @@ class TermSummaryFilterSet(ReportFilterSet):
         empty_label=_("Tất cả"),
         error_messages=CHOICE_ERRORS,
     )
-    area = django_filters.ModelChoiceFilter(
-        label=_("Địa bàn"),
-        queryset=_area_queryset(),
-        method="filter_area",
-        empty_label=_("Tất cả"),
-        error_messages=MODEL_CHOICE_ERRORS,
-    )
+    area = area_filter()
     area_q = search_filter(_("Tìm địa bàn"))
-    agency = AgencyFilter(
-        label=_("Cơ quan tham gia"),
-        queryset=_agency_queryset(),
-        method="filter_agency",
-        empty_label=_("Tất cả"),
-        error_messages=MODEL_CHOICE_ERRORS,
-    )
+    agency = agency_filter(_("Cơ quan tham gia"))
     agency_q = search_filter(_("Tìm cơ quan"))
     kind = django_filters.ChoiceFilter(
         label=_("Loại văn bản"),
@@ -231,21 +243,9 @@ class IndicatorReportFilterSet(ReportFilterSet):
         AGENCY = "agency"
         CHOICES = [("area", _("Địa bàn")), ("agency", _("Cơ quan, đơn vị"))]
 
-    area = django_filters.ModelChoiceFilter(
-        label=_("Địa bàn"),
-        queryset=_area_queryset(),
-        method="filter_area",
-        empty_label=_("Tất cả"),
-        error_messages=MODEL_CHOICE_ERRORS,
-    )
+    area = area_filter()
     area_q = search_filter(_("Tìm địa bàn"))
-    agency = AgencyFilter(
-        label=_("Cơ quan, đơn vị"),
-        queryset=_agency_queryset(),
-        method="filter_agency",
-        empty_label=_("Tất cả"),
-        error_messages=MODEL_CHOICE_ERRORS,
-    )
+    agency = agency_filter(_("Cơ quan, đơn vị"))
     agency_q = search_filter(_("Tìm cơ quan"))
     group = django_filters.ChoiceFilter(
         label=_("Nhóm chỉ tiêu"),
@@ -297,13 +297,7 @@ class AgencyReportFilterSet(ReportFilterSet):
     """The agency whose agreements and obligations are reported; the user's own
     agency when none is chosen."""
 
-    agency = AgencyFilter(
-        label=_("Cơ quan, đơn vị"),
-        queryset=_agency_queryset(),
-        method="filter_agency",
-        empty_label=_("Chọn cơ quan"),
-        error_messages=MODEL_CHOICE_ERRORS,
-    )
+    agency = agency_filter(_("Cơ quan, đơn vị"), empty_label=_("Chọn cơ quan"))
     agency_q = search_filter(_("Tìm cơ quan"))
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, default=None):

@@ -8,6 +8,8 @@ whose summary must be recomputed get a `PendingSummary` row, recomputed by
 values, the catalogue, areas, agencies, lineage) move the generation on at once.
 """
 
+import functools
+
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from agreements.models import (
@@ -28,20 +30,36 @@ from agreements.models import (
 from .services import summaries_changed, summaries_mark, summaries_mark_agency
 
 
+def _unless_raw(handler):
+    """loaddata (a restore, a fixture) saves rows as they were, summary tables and
+    their marks included: marking again would add rows the backup never had."""
+
+    @functools.wraps(handler)
+    def receiver(sender, **kwargs):
+        if not kwargs.get("raw", False):
+            handler(sender, **kwargs)
+
+    return receiver
+
+
+@_unless_raw
 def _agreement(sender, instance, **kwargs):
     summaries_mark(agreement_ids=[instance.pk])
 
 
+@_unless_raw
 def _owner(sender, instance, **kwargs):
     summaries_mark(agreement_ids=[instance.agreement_id])
 
 
+@_unless_raw
 def _party(sender, instance, **kwargs):
     # Who is a party decides who sees the agreement's indicator figures.
     summaries_mark(agreement_ids=[instance.agreement_id])
     summaries_changed(indicators=True)
 
 
+@_unless_raw
 def _assessment(sender, instance, **kwargs):
     item = instance._state.fields_cache.get("content_item")
     if item is None:
@@ -49,6 +67,7 @@ def _assessment(sender, instance, **kwargs):
     summaries_mark(agreement_ids=[item.agreement_id if item else None])
 
 
+@_unless_raw
 def _activity(sender, instance, **kwargs):
     plan = instance._state.fields_cache.get("plan")
     if plan is None:
@@ -66,6 +85,7 @@ def _lineage_before(sender, instance, **kwargs):
         )
 
 
+@_unless_raw
 def _lineage(sender, instance, **kwargs):
     summaries_mark_agency(agency_id=instance.predecessor_id)
     previous = getattr(instance, "_previous_predecessor_id", None)
@@ -74,25 +94,9 @@ def _lineage(sender, instance, **kwargs):
     summaries_changed(indicators=True)
 
 
+@_unless_raw
 def _changed(sender, **kwargs):
     summaries_changed(indicators=True)
-
-
-def _unless_raw(handler):
-    """loaddata (a restore, a fixture) saves rows as they were, summary tables and
-    their marks included: marking again would add rows the backup never had."""
-
-    def receiver(sender, **kwargs):
-        if not kwargs.get("raw", False):
-            handler(sender, **kwargs)
-
-    return receiver
-
-
-_agreement, _party, _owner, _assessment, _activity, _lineage, _changed = (
-    _unless_raw(handler)
-    for handler in (_agreement, _party, _owner, _assessment, _activity, _lineage, _changed)
-)
 
 
 def connect():

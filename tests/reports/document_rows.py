@@ -3,6 +3,9 @@ Tỉnh ủy (lead, a Party body) and the Đảng đoàn HĐND tỉnh, with items
 their assessments, plans, figures and attachments, in any number."""
 
 import datetime
+import re
+
+from django.urls import reverse
 
 from agreements.models import (
     Agency,
@@ -178,3 +181,15 @@ def figures_review(lead, **fields):
         review=review, title="Nâng cao chất lượng tiếp xúc cử tri", presenter="Sùng A Hồ"
     )
     return review
+
+
+def report_url(view, pk, **params):
+    """The URL of a document report (`view`, e.g. "reports:agreement") with `params`."""
+    url = reverse(view, args=[pk])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+def visible_text(response):
+    """The page's visible text with whitespace collapsed."""
+    body = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return re.sub(r"\s+", " ", body)

@@ -3,7 +3,6 @@ who may see it, what it shows, and how many queries it costs."""
 
 import datetime
 import io
-import re
 
 import docx
 import pytest
@@ -12,20 +11,23 @@ from django.urls import reverse
 from agreements.models import Agreement, ItemAssessment
 from tests.factories import AgencyFactory, ContentItemFactory, ReviewFactory
 
-from .document_rows import LEAD_SIGNER, PARTNER_NAME, full_program, program
+from .document_rows import (
+    LEAD_SIGNER,
+    PARTNER_NAME,
+    full_program,
+    program,
+    report_url,
+    visible_text,
+)
 
 D = datetime.date
 
 
 def _url(agreement, **params):
-    url = reverse("reports:agreement", args=[agreement.pk])
-    return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+    return report_url("reports:agreement", agreement.pk, **params)
 
 
-def _text(response):
-    """The page's visible text with whitespace collapsed."""
-    body = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return re.sub(r"\s+", " ", body)
+_text = visible_text
 
 
 # --- Access --------------------------------------------------------------------------

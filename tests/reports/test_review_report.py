@@ -12,7 +12,14 @@ from django.urls import reverse
 from agreements.models import ContributedPaper, IndicatorValue, ItemAssessment
 from tests.factories import AgencyFactory, ContentItemFactory, IndicatorFactory, ReviewFactory
 
-from .document_rows import LEAD_SIGNER, PARTNER_NAME, figures_review, program
+from .document_rows import (
+    LEAD_SIGNER,
+    PARTNER_NAME,
+    figures_review,
+    program,
+    report_url,
+    visible_text,
+)
 
 D = datetime.date
 HEADINGS = [
@@ -26,13 +33,10 @@ HEADINGS = [
 
 
 def _url(review, **params):
-    url = reverse("reports:review", args=[review.pk])
-    return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+    return report_url("reports:review", review.pk, **params)
 
 
-def _text(response):
-    body = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return re.sub(r"\s+", " ", body)
+_text = visible_text
 
 
 # --- Access --------------------------------------------------------------------------
