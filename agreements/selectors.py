@@ -110,8 +110,17 @@ def _latest_assessment(field):
     )
 
 
+def agreement_page(*, user):
+    """The agreements whose page `user` may open, read as `agreement_detail` needs."""
+    return (
+        Agreement.objects.for_user(user).with_status().select_related("lead_agency", "supersedes")
+    )
+
+
 def agreement_detail(*, agreement):
-    """Everything the agreement page shows, in a fixed number of queries."""
+    """Everything the agreement page shows, in a fixed number of queries. `agreement`
+    comes annotated `with_status()`, with its lead agency and predecessor
+    (`agreement_page`)."""
     parties = agreement.parties.select_related("agency").prefetch_related(
         "signatories", "agency__changes_out__successor"
     )
@@ -127,7 +136,7 @@ def agreement_detail(*, agreement):
     for item in items:
         item.latest_progress_label = progress_labels.get(item.latest_progress, "")
     declared = agreement.declared_item_count or 0
-    reviews = (
+    reviews = list(
         Review.objects.filter(agreement=agreement)
         .prefetch_related("papers")
         .order_by("-held_on", "-id")
@@ -147,17 +156,16 @@ def agreement_detail(*, agreement):
         "predecessor": agreement.supersedes,
         "successors": agreement.superseded_by.filter(archived_at__isnull=True),
         "history": history_rows(obj=agreement),
-        "obligations": _obligations(agreement),
+        "obligations": _obligations(agreement, reviews),
     }
 
 
-def _obligations(agreement):
+def _obligations(agreement, reviews):
     """The reviews and meetings this agreement owes today, due or overdue."""
     # The rules live with the dashboard, which lists the same obligations by area.
-    from reports.selectors.obligations import review_obligations
+    from reports.selectors.obligations import agreement_obligations
 
-    one = Agreement.objects.filter(pk=agreement.pk)
-    return review_obligations(agreements=one, on=timezone.localdate())
+    return agreement_obligations(agreement, reviews=reviews, on=timezone.localdate())
 
 
 def agreement_form_initial(*, agreement, user):

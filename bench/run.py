@@ -423,7 +423,7 @@ def test_client(username):
         user = get_user_model().objects.get(username=username)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "dinvan.auth.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key

@@ -128,7 +128,7 @@ class AgreementDetailView(LoginRequiredMixin, DetailView):
     template_name = "agreements/agreement_detail.html"
 
     def get_queryset(self):
-        return Agreement.objects.for_user(self.request.user).with_status()
+        return selectors.agreement_page(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -50,7 +50,8 @@ Who is responsible
 
 Queries: one for the agreements (with their lead agency), one for their reviews,
 one per level of the agency lineage (a few) and one for the responsible agencies,
-whatever the number of agreements.
+whatever the number of agreements. The agreement page, which has read its agreement
+and reviews already, asks only for the lineage (`agreement_obligations`).
 """
 
 import calendar
@@ -65,6 +66,8 @@ from django.utils.translation import gettext as _
 
 from agreements.models import Agency, AgencyChange, Agreement, Review
 
+OWING = (Agreement.Status.IN_FORCE, Agreement.Status.EXPIRED)
+REVIEW_FIELDS = ("kind", "status", "held_on", "period_from", "period_to")
 DUE_HORIZON_DAYS = 90
 HISTORY_YEARS = 2
 DONE = {Review.Status.SUBMITTED, Review.Status.APPROVED}
@@ -117,11 +120,7 @@ def review_obligations(*, agreements, on: datetime.date) -> list[Obligation]:
     """The unfulfilled reviews and meetings of `agreements` that are due or overdue on
     `on`, sorted by due date. `agreements` is an Agreement queryset, already scoped
     to what the user may see."""
-    owing = (
-        agreements.live()
-        .with_status(on=on)
-        .filter(status_value__in=[Agreement.Status.IN_FORCE, Agreement.Status.EXPIRED])
-    )
+    owing = agreements.live().with_status(on=on).filter(status_value__in=OWING)
     rows = list(owing.select_related("lead_agency").order_by("pk"))
     if not rows:
         return []
@@ -129,7 +128,7 @@ def review_obligations(*, agreements, on: datetime.date) -> list[Obligation]:
     held = (
         Review.objects.filter(agreement__in=owing.values("pk"))
         .order_by()
-        .values("agreement_id", "kind", "status", "held_on", "period_from", "period_to")
+        .values("agreement_id", *REVIEW_FIELDS)
     )
     for review in held:
         reviews[review["agreement_id"]].append(review)
@@ -137,12 +136,34 @@ def review_obligations(*, agreements, on: datetime.date) -> list[Obligation]:
 
     found = []
     for agreement in rows:
-        for owed in _owed(agreement, on=on):
-            if on < owed.opens_on or _fulfilled(owed, reviews[agreement.pk]):
-                continue
-            found.append(_obligation(agreement, owed, on=on, responsible=responsible))
+        found += _unfulfilled(agreement, reviews[agreement.pk], on=on, responsible=responsible)
     found.sort(key=lambda o: (o.due_on, o.agreement.pk, o.period_from, o.kind))
     return found
+
+
+def agreement_obligations(agreement, *, reviews, on: datetime.date) -> list[Obligation]:
+    """`review_obligations` of one agreement the page has already read: annotated
+    `with_status(on=on)`, with its lead agency, and all its `reviews` (Review rows).
+    Only the lineage of the lead agency is queried."""
+    if agreement.archived_at is not None or agreement.status_value not in OWING:
+        return []
+    held = [
+        {field: getattr(review, field) for field in REVIEW_FIELDS}
+        for review in reviews
+        if review.agreement_id == agreement.pk
+    ]
+    responsible = _responsible_agencies({agreement.lead_agency_id}, on=on)
+    found = _unfulfilled(agreement, held, on=on, responsible=responsible)
+    found.sort(key=lambda o: (o.due_on, o.period_from, o.kind))
+    return found
+
+
+def _unfulfilled(agreement, reviews, *, on, responsible):
+    return [
+        _obligation(agreement, owed, on=on, responsible=responsible)
+        for owed in _owed(agreement, on=on)
+        if on >= owed.opens_on and not _fulfilled(owed, reviews)
+    ]
 
 
 def _obligation(agreement, owed, *, on, responsible):
