@@ -101,6 +101,7 @@ class Rec:
     active_from: datetime.date | None
     active_until: datetime.date | None
     next: "Rec | None" = None
+    area_id: int | None = None
 
 
 @dataclass(eq=False)
@@ -197,7 +198,8 @@ class Generator:
             "annual_review_required", "midterm_review_year", "final_review_year",
             "declared_item_count", "notes", "source", "search_key"])
         self.parties = t(AgreementParty, ["id", "agreement_id", "agency_id", "role",
-                                          "name_as_signed", "order", "search_key"])
+                                          "name_as_signed", "order", "search_key",
+                                          "agency_area_id"])
         self.signatories = t(Signatory, ["id", "party_id", "prefix", "on_behalf_of", "name",
                                          "position"])
         self.bases = t(LegalBasis, ["id", "agreement_id", "number", "issued_on", "issuer",
@@ -438,7 +440,15 @@ class Generator:
             name = body.name.format(**unit.words)
             short = body.short.format(**unit.words)
             parent = unit.agencies.get(body.parent) if body.parent else None
-            rec = Rec(self.new_id(self.agencies), body, name, short, active_from, active_until)
+            rec = Rec(
+                self.new_id(self.agencies),
+                body,
+                name,
+                short,
+                active_from,
+                active_until,
+                area_id=unit.area_id,
+            )
             unit.agencies[body.key] = rec
             self.add(
                 self.agencies,
@@ -754,6 +764,7 @@ class Generator:
                 rec.name,
                 order,
                 fold_cached(rec.name),
+                rec.area_id,
             )
             if draft:
                 continue

@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from ..querysets import AgreementQuerySet
 from .base import MAX_YEAR, MIN_YEAR, YEAR_VALIDATORS, NormalizedModel
-from .organisations import Agency
+from .organisations import Agency, Area
 
 
 class Agreement(NormalizedModel):
@@ -325,14 +325,28 @@ class AgreementParty(NormalizedModel):
     )
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
     search_key = models.CharField(max_length=400, editable=False, default="")
+    agency_area = models.ForeignKey(
+        Area,
+        verbose_name=_("địa bàn của cơ quan"),
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        db_index=False,  # party_area_idx starts with it
+        related_name="+",
+        help_text=_("Chép từ cơ quan khi lưu: lọc văn bản theo địa bàn bằng một chỉ mục."),
+    )
 
-    history = HistoricalRecords(excluded_fields=["search_key"])
+    history = HistoricalRecords(excluded_fields=["search_key", "agency_area"])
     search_fields = ("name_as_signed",)
 
     class Meta:
         verbose_name = _("bên tham gia")
         verbose_name_plural = _("các bên tham gia")
         ordering = ["order", "id"]
+        indexes = [
+            # A leader's agreements: the parties located in their areas (in_areas).
+            models.Index(fields=["agency_area", "agreement"], name="party_area_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["agreement", "agency"],
@@ -343,6 +357,17 @@ class AgreementParty(NormalizedModel):
 
     def __str__(self):
         return f"{self.name_as_signed} ({self.get_role_display()})"
+
+    def save(self, *args, **kwargs):
+        # Where the agency is, read from the database rather than from a cached
+        # instance; `Agency.save` updates the copies when an agency moves.
+        self.agency_area_id = (
+            Agency.objects.filter(pk=self.agency_id).values_list("area_id", flat=True).first()
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "agency_area"}
+        super().save(*args, **kwargs)
 
 
 class Signatory(NormalizedModel):

@@ -164,6 +164,14 @@ class Agency(NormalizedModel):
     def __str__(self):
         return self.short_name or self.name
 
+    def save(self, *args, **kwargs):
+        before = Agency.objects.filter(pk=self.pk).values_list("area_id", flat=True)
+        moved = self.pk is not None and before.first() != self.area_id
+        super().save(*args, **kwargs)
+        if moved:
+            # Its agreements are now found under the new area (AgreementParty.agency_area).
+            self.agreement_parties.update(agency_area_id=self.area_id)
+
     @property
     def is_active(self):
         return self.active_until is None or self.active_until >= timezone.localdate()

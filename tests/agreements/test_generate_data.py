@@ -172,8 +172,9 @@ def test_search_keys_are_folded_and_text_is_nfc():
         assert agency.name == nfc(agency.name)
     for item in ContentItem.objects.all():
         assert item.search_key == fold(item.title, item.description)
-    for party in AgreementParty.objects.all():
+    for party in AgreementParty.objects.select_related("agency"):
         assert party.search_key == fold(party.name_as_signed)
+        assert party.agency_area_id == party.agency.area_id
     for area in Area.objects.all():
         assert area.search_key == fold(area.name, area.code)
     assert Agreement.objects.search("dan van kheo").exists()

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from agreements import selectors
 from agreements.filters import AgreementFilterSet, periods
-from agreements.models import Agency, AgencyChange, Agreement, AgreementParty
+from agreements.models import Agency, AgencyChange, Agreement, AgreementParty, UserProfile
 from agreements.views.agreements import CappedPaginator
 from tests.factories import (
     AgencyFactory,
@@ -23,6 +23,7 @@ from tests.factories import (
     AgreementPartyFactory,
     AreaFactory,
     ContentItemFactory,
+    ProfileFactory,
     UserFactory,
 )
 
@@ -290,6 +291,22 @@ def test_list_filters_can_use_their_indexes(many, params, index):
     assert "Seq Scan" not in plan, plan
     if index:
         assert index in plan, plan
+
+
+@postgresql_only
+def test_a_leaders_list_finds_the_area_through_the_party_index(many):
+    # What the capped count asks (ids, no order). Nested loops off: walking the
+    # agreements and looking each one's parties up is what a page of 25 does; a
+    # count must find the area's parties in the index instead of joining agencies.
+    # Agreements of other provinces make the area a small part of the table, as
+    # one province is of the country.
+    for n in range(120):
+        _agreement(AgencyFactory(area=AreaFactory()), items=0, start_year=2021 + n % 2)
+    leader = ProfileFactory(agency=many[0], role=UserProfile.Role.LEADER).user
+    ids = selectors.agreement_list(user=leader).order_by().values("pk")[:1001]
+    plan = _plan(ids, enable_nestloop="off")
+    assert "party_area_idx" in plan, plan
+    assert "agreements_agency" not in plan, plan
 
 
 @postgresql_only

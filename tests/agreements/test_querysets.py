@@ -5,6 +5,8 @@ import unicodedata
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agreements.models import (
@@ -268,6 +270,46 @@ def test_a_leader_sees_the_agreements_of_the_area_but_edits_none(merger, leader)
     assert merger["agreement"] in visible
     assert elsewhere not in visible
     assert not Agreement.objects.editable_by(leader).exists()
+
+
+def test_a_party_records_where_its_agency_is(db):
+    area = AreaFactory(name="Tỉnh Điện Biên")
+    party = AgreementPartyFactory(agency=AgencyFactory(area=area))
+    assert party.agency_area == area
+    assert AgreementPartyFactory(agency=AgencyFactory(area=None)).agency_area is None
+
+
+def test_a_party_saved_with_an_outdated_agency_instance_takes_the_stored_area(db):
+    old, new = AreaFactory(name="Tỉnh Hà Giang"), AreaFactory(name="Tỉnh Tuyên Quang")
+    agency = AgencyFactory(area=old)
+    Agency.objects.filter(pk=agency.pk).update(area=new)
+    party = AgreementPartyFactory(agency=agency)  # the instance still says `old`
+    assert party.agency_area == new
+
+
+def test_an_agency_that_moves_takes_its_agreements_to_the_new_area(db):
+    old, new = AreaFactory(name="Tỉnh Hà Giang"), AreaFactory(name="Tỉnh Tuyên Quang")
+    agency = AgencyFactory(area=old)
+    agreement = _signed_by(agency)
+    old_leader = ProfileFactory(agency=AgencyFactory(area=old), role=UserProfile.Role.LEADER)
+    new_leader = ProfileFactory(agency=AgencyFactory(area=new), role=UserProfile.Role.LEADER)
+    assert agreement in Agreement.objects.for_user(old_leader.user)
+
+    agency.area = new
+    agency.save()
+
+    assert AgreementParty.objects.get(agreement=agreement).agency_area == new
+    assert agreement not in Agreement.objects.for_user(old_leader.user)
+    assert agreement in Agreement.objects.for_user(new_leader.user)
+
+
+def test_an_agency_saved_without_moving_touches_no_party(db):
+    agency = AgencyFactory(area=AreaFactory())
+    _signed_by(agency)
+    agency.name = "Ban Dân vận Huyện ủy"
+    with CaptureQueriesContext(connection) as ctx:
+        agency.save()
+    assert not [q for q in ctx.captured_queries if "agreements_agreementparty" in q["sql"]]
 
 
 # Area roll-up -------------------------------------------------------------------------
