@@ -15,7 +15,7 @@ import logging
 from collections import defaultdict
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from agreements.models import (
@@ -125,6 +125,18 @@ def indicator_generation() -> int | None:
     """The current indicator generation, None without a state row (no snapshots)."""
     return (
         SummaryState.objects.order_by("pk").values_list("indicator_generation", flat=True).first()
+    )
+
+
+def settled_generation() -> int | None:
+    """The generation, when no write is waiting for `summaries_refresh` (which moves
+    it on), else None: a page that does not refresh the summaries itself keys its
+    snapshots by this, and computes afresh while marks are pending."""
+    return (
+        SummaryState.objects.filter(~Exists(PendingSummary.objects.all()))
+        .order_by("pk")
+        .values_list("generation", flat=True)
+        .first()
     )
 
 

@@ -6,9 +6,13 @@ import re
 from urllib.parse import parse_qs
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from agreements import services
 from agreements.models import AgencyChange, Agreement, AgreementParty
+from reports.services import summaries_refresh
 from tests.factories import (
     AgencyFactory,
     AgreementFactory,
@@ -91,6 +95,36 @@ def test_period_choices_are_the_terms_the_user_can_see(client, editor_a, agency_
     response = client.get(LIST_URL)
     choices = [value for value, _label in response.context["filter"].form.fields["period"].choices]
     assert choices == ["", "2021-2026"]
+
+
+def _period_choices(client):
+    response = client.get(LIST_URL)
+    return [value for value, _label in response.context["filter"].form.fields["period"].choices]
+
+
+def test_period_choices_are_remembered_until_a_write_changes_an_agreement(
+    client, editor_a, agency_a
+):
+    first = _agreement(agency_a, start_year=2021, end_year=2026)
+    client.force_login(editor_a)
+    # While the write waits for its summaries, the choices are read afresh.
+    assert _period_choices(client) == ["", "2021-2026"]
+    summaries_refresh()
+    assert _period_choices(client) == ["", "2021-2026"]
+    with CaptureQueriesContext(connection) as again:
+        assert _period_choices(client) == ["", "2021-2026"]
+    assert not [q for q in again.captured_queries if "DISTINCT" in q["sql"]]
+
+    second = _agreement(agency_a, start_year=2016, end_year=2021)
+    assert _period_choices(client) == ["", "2021-2026", "2016-2021"]
+    summaries_refresh()
+    assert _period_choices(client) == ["", "2021-2026", "2016-2021"]
+
+    services.agreement_archive(agreement=second, user=editor_a, expected_version=second.version)
+    first.end_year = 2025
+    first.save()
+    summaries_refresh()
+    assert _period_choices(client) == ["", "2021-2025"]
 
 
 def test_year_filter_finds_agreements_whose_period_covers_the_year(staff):
