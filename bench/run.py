@@ -19,6 +19,10 @@
    report them) and the time of one request with nothing else running.
 6. Exports: seconds over HTTP (median of 3), and the peak memory (VmHWM) of a
    separate process that renders the export once.
+7. First views after a write (`--no-first-views` skips them): with the server
+   stopped, each page is requested in this process right after a write that voids
+   its snapshot (an agreement's summary recomputed, or the indicator generation
+   moved on, as a save does); median of 3. These writes change no figure.
 
 Prints the machine, the data and a Markdown table to paste into the README.
 Standard library only (plus the project's own requirements).
@@ -53,6 +57,7 @@ PASSWORD = "bench-Mat-khau-2026!"
 USERS = {"admin": "bench-admin", "leader": "bench-leader", "editor": "bench-editor"}
 PAGE_CAP_SECONDS = 60
 EXPORT_RUNS = 3
+FIRST_VIEW_RUNS = 3
 
 
 def prepare_environment(database_url):
@@ -447,6 +452,46 @@ def count_queries(path, user):
     return len(captured), elapsed, response.status_code
 
 
+def first_views(views, users, agreement):
+    """Each view's first request after a write, one request at a time in this process:
+    the pages keep snapshots until a write can change a figure, so a load without
+    writes measures repeat views only. Two writes: an agreement saved (its summary
+    recomputed and the generation moved on, what a save commits) and a new indicator
+    figure (which also voids the indicator totals). Median of FIRST_VIEW_RUNS."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.services import summaries_changed, summaries_mark, summaries_refresh
+
+    def agreement_saved():
+        summaries_mark(agreement_ids=[agreement.pk])
+        summaries_refresh()
+
+    writes = {
+        "agreement saved": agreement_saved,
+        "new indicator figure": lambda: summaries_changed(indicators=True),
+    }
+    for view in views:
+        client = test_client(users[view["role"]].get_username())
+        client.get(view["path"])  # Its snapshot is stored: what a write then voids.
+        for label, write in writes.items():
+            times, queries = [], 0
+            for _ in range(FIRST_VIEW_RUNS):
+                write()
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    status = client.get(view["path"]).status_code
+                    times.append((time.perf_counter() - started) * 1000)
+                queries = max(queries, len(captured))
+            view.setdefault("after", {})[label] = {
+                "ms": statistics.median(times),
+                "queries": queries,
+                "status": status,
+            }
+        print(f"  {view['name']} ({view['role']}): {view['after']}", flush=True)
+    connection.close()
+
+
 def peak_rss_mb():
     """This process's peak resident memory. VmHWM, because Linux carries ru_maxrss
     over exec(): a child of this (large) process would report the parent's peak."""
@@ -545,7 +590,7 @@ def fmt(value, digits=0):
     return f"{value:,.{digits}f}"
 
 
-def report(args, summary, pages, exports, started_at):
+def report(args, summary, pages, exports, started_at, views=()):
     lines = []
     out = lines.append
     out(
@@ -600,6 +645,29 @@ def report(args, summary, pages, exports, started_at):
             f"({fmt(result.get('child_baseline_mb'))}) | "
             f"{fmt(result['bytes'] / 1024)} | {fmt(result.get('rows'))} |"
         )
+    measured = [view for view in views if view.get("after")]
+    if measured:
+        labels = list(measured[0]["after"])
+        out("")
+        out(
+            "| First view after a write | As | "
+            + " | ".join(f"{x}: ms (queries)" for x in labels)
+            + " |"
+        )
+        out("|---|---|" + "---:|" * len(labels))
+        for view in measured:
+            cells = []
+            for label in labels:
+                after = view["after"][label]
+                cell = f"{fmt(after['ms'])} ({after['queries']})"
+                cells.append(cell if after["status"] == 200 else f"HTTP {after['status']}")
+            out(f"| {view['name']} | {view['role']} | " + " | ".join(cells) + " |")
+        out("")
+        out(
+            f"First view: one request alone in the benchmark process, right after the "
+            f"write, median of {FIRST_VIEW_RUNS}; the page's snapshot from before the "
+            f"write is void (reports.snapshots)."
+        )
     return "\n".join(lines)
 
 
@@ -616,6 +684,11 @@ def main():
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--time-cap", type=int, default=600, help="seconds for load + exports")
     parser.add_argument("--output", help="also write the Markdown report to this file")
+    parser.add_argument(
+        "--no-first-views",
+        action="store_true",
+        help="skip the first views after a write (they write to the database)",
+    )
     parser.add_argument(
         "--export-child", nargs=2, metavar=("PATH", "USERNAME"), help=argparse.SUPPRESS
     )
@@ -766,7 +839,24 @@ def main():
         finally:
             stop_server(process, log)
         summary["load_after"] = f"{os.getloadavg()[0]:.1f}"
-        text = report(args, summary, pages, exports, started_at)
+        views = [
+            {"name": "Dashboard /", "path": "/", "role": "leader"},
+            {"name": "Dashboard /", "path": "/", "role": "admin"},
+            {"name": "Agreement list", "path": "/agreements/", "role": "leader"},
+            {"name": "Report: term summary", "path": "/reports/term-summary/", "role": "leader"},
+            {"name": "Report: term summary", "path": "/reports/term-summary/", "role": "admin"},
+            {"name": "Report: indicators", "path": "/reports/indicators/", "role": "leader"},
+            {"name": "Report: indicators", "path": "/reports/indicators/", "role": "admin"},
+            {
+                "name": "Report: agency",
+                "path": f"/reports/agencies/?agency={leader_agency.pk}",
+                "role": "leader",
+            },
+        ]
+        if not args.no_first_views:
+            print("Lần xem đầu sau một lần ghi (trong tiến trình)...", flush=True)
+            first_views(views, users, agreement)
+        text = report(args, summary, pages, exports, started_at, views)
         print()
         print(text)
         if args.output:

@@ -184,7 +184,21 @@ def summaries_rebuild(*, on: datetime.date | None = None, stdout=None) -> int:
             indicator_generation=previous.indicator_generation + 1,
         )
         ReportSnapshot.objects.all().delete()
+    _analyze(AgreementSummary, ObligationSummary, OpenActivity)
     return len(ids)
+
+
+def _analyze(*models):
+    """Fresh planner statistics for tables just rewritten whole. Without them
+    PostgreSQL takes the summary of a national rebuild for an empty table until
+    autovacuum comes by (never, where it is off), and plans the dashboard's first
+    view after a write as if it read 27 rows instead of 150,000 (0.7 s instead of
+    a few ms per query)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _years(current):

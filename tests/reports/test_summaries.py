@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -536,3 +537,20 @@ def test_a_write_marks_in_its_transaction_and_recomputes_after_it_commits(
 
     assert not PendingSummary.objects.exists()
     assert AgreementSummary.objects.filter(pk=new.pk).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics of PostgreSQL")
+def test_a_rebuild_leaves_fresh_planner_statistics(world):
+    # Autovacuum may be off or late: without ANALYZE the planner takes the rebuilt
+    # tables for empty and plans the dashboard's first view after a write for 27
+    # rows instead of 150,000 (seconds instead of milliseconds at national scale).
+    summaries.summaries_rebuild(on=TODAY)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+            "('reports_agreementsummary', 'reports_obligationsummary', 'reports_openactivity')"
+        )
+        estimates = dict(cursor.fetchall())
+    assert estimates["reports_agreementsummary"] == AgreementSummary.objects.count()
+    assert estimates["reports_obligationsummary"] == ObligationSummary.objects.count()
+    assert estimates["reports_openactivity"] == OpenActivity.objects.count()
