@@ -227,24 +227,28 @@ def periods(queryset):
     )
 
 
-def period_choices(queryset):
-    """The periods in `queryset` as choices: "2021-2026" for a term, "2013-" for an
-    open-ended regulation.
-
-    The pairs are remembered per scope until the next write that can change an
-    agreement (reports.snapshots): reading them is a DISTINCT over every agreement
+def remembered_periods(queryset):
+    """`periods(queryset)`, remembered per scope until the next write that can change
+    an agreement (reports.snapshots): reading them is a DISTINCT over every agreement
     the user may see (40–80 ms for a province's leader at national scale), on every
-    view of the list, for a list of options that changes once a term."""
+    view of a list or report with a period filter, for options that change once a
+    term. Read afresh while a write waits for its summaries."""
     # The snapshots and the generation that keys them live with the reports.
     from reports.services import settled_generation
     from reports.snapshots import query_key, remembered, snapshot_key
 
     key = query_key(periods(queryset))
-    pairs = remembered(
+    return remembered(
         key=snapshot_key("periods", key),
         generation=settled_generation() if key else None,
         compute=lambda: list(periods(queryset)),
     )
+
+
+def period_choices(queryset):
+    """The periods in `queryset` as choices: "2021-2026" for a term, "2013-" for an
+    open-ended regulation."""
+    pairs = remembered_periods(queryset)
     return [
         (f"{start}-{end or ''}", f"{start} – {end}" if end else _("từ %s") % start)
         for start, end in pairs

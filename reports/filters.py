@@ -8,7 +8,7 @@ filtered by, for the page, the printout and the DOCX title.
 import django_filters
 from django import forms
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +18,7 @@ from agreements.filters import (
     AgencyFilter,
     YearFilter,
     _once,
+    remembered_periods,
 )
 from agreements.models import Agency, Agreement, Area, Indicator
 from agreements.text import fold
@@ -143,15 +144,13 @@ def agency_filter(label, empty_label=None):
 def term_choices(queryset):
     """The terms (multi-year periods) of the agreements in `queryset`, newest first:
     [("2021-2026", "2021 – 2026"), ...]."""
-    # Straight from the scoped queryset, not `pk IN (…)`, which made PostgreSQL join
-    # the table to itself (the values drop its annotations).
-    pairs = (
-        queryset.filter(end_year__gt=F("start_year"))
-        .values_list("start_year", "end_year")
-        .distinct()
-        .order_by("-start_year", "-end_year")
-    )
-    return [(f"{start}-{end}", f"{start} – {end}") for start, end in pairs]
+    # The agreement list's periods, remembered until a write (agreements.filters).
+    pairs = remembered_periods(queryset)
+    return [
+        (f"{start}-{end}", f"{start} – {end}")
+        for start, end in pairs
+        if end is not None and end > start
+    ]
 
 
 def current_term(choices, year):
