@@ -103,6 +103,30 @@ class AgencyQuerySet(models.QuerySet):
         )
         return _reachable(self.db, agency_ids, edges)
 
+    def takeovers(self, agency_ids, *, on):
+        """(predecessor id, successor id) of every recorded change, effective by `on`
+        (or undated), that hands over one of `agency_ids` or an agency taking over
+        from them, transitively, ordered by date, undated ones last, then id (the
+        same order on SQLite and PostgreSQL): one recursive query instead of one
+        per step of the chain."""
+        start = sorted(set(agency_ids))
+        if not start:
+            return []
+        change = _table(apps.get_model("agreements", "AgencyChange"))
+        values = ", ".join(["(%s)"] * len(start))
+        sql = (
+            f"WITH RECURSIVE edges(source, target, changed_on, id) AS ("
+            f"SELECT predecessor_id, successor_id, changed_on, id FROM {change} "
+            "WHERE successor_id IS NOT NULL AND (changed_on IS NULL OR changed_on <= %s)), "
+            f"reached(id) AS (SELECT CAST(column1 AS BIGINT) FROM (VALUES {values}) AS start "
+            "UNION SELECT edges.target FROM edges JOIN reached ON edges.source = reached.id) "
+            "SELECT source, target FROM edges WHERE source IN (SELECT id FROM reached) "
+            "ORDER BY CASE WHEN changed_on IS NULL THEN 1 ELSE 0 END, changed_on, id"
+        )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, [on, *start])
+            return cursor.fetchall()
+
     def successor_ids(self, agency_ids):
         """Ids of the agencies that today continue `agency_ids` (transitively)."""
         change = apps.get_model("agreements", "AgencyChange")

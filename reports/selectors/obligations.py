@@ -49,9 +49,10 @@ Who is responsible
     successors (for a split, the first successor recorded).
 
 Queries: one for the agreements (with their lead agency), one for their reviews,
-one per level of the agency lineage (a few) and one for the responsible agencies,
-whatever the number of agreements. The agreement page, which has read its agreement
-and reviews already, asks only for the lineage (`agreement_obligations`).
+one for the agency lineage (recursive) and one for the responsible agencies when
+any was taken over, whatever the number of agreements. The agreement page, which
+has read its agreement and reviews already, asks only for the last two
+(`agreement_obligations`).
 """
 
 import calendar
@@ -60,11 +61,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from agreements.models import Agency, AgencyChange, Agreement, Review
+from agreements.models import Agency, Agreement, Review
 
 OWING = (Agreement.Status.IN_FORCE, Agreement.Status.EXPIRED)
 REVIEW_FIELDS = ("kind", "status", "held_on", "period_from", "period_to")
@@ -328,27 +328,13 @@ def _create_url(agreement, owed):
 def _responsible_agencies(agency_ids, *, on):
     """{lead agency id: the agency that continues it on `on`} for those taken over.
 
-    Walks the recorded changes forward one level per query; a chain ends at an
-    agency with no further successor (an "ended" change has none).
+    The recorded changes along the way come in one recursive query; a chain ends at
+    an agency with no further successor (an "ended" change has none), and of two
+    successors (a split) the first recorded continues it.
     """
-    taken_over = Q(changed_on__isnull=True) | Q(changed_on__lte=on)
     next_of = {}
-    explored = set()
-    frontier = set(agency_ids)
-    while frontier:
-        explored |= frontier
-        changes = (
-            AgencyChange.objects.filter(taken_over, predecessor_id__in=frontier)
-            .exclude(successor__isnull=True)
-            .order_by("changed_on", "pk")
-            .values_list("predecessor_id", "successor_id")
-        )
-        found = set()
-        for predecessor, successor in changes:
-            if predecessor not in next_of:
-                next_of[predecessor] = successor
-                found.add(successor)
-        frontier = found - explored
+    for predecessor, successor in Agency.objects.takeovers(agency_ids, on=on):
+        next_of.setdefault(predecessor, successor)
     if not next_of:
         return {}
     last = {}

@@ -344,6 +344,30 @@ def test_a_merged_lead_agency_hands_the_review_to_its_successor():
     assert owed_later[0].agreement.lead_agency == bdv
 
 
+def test_the_chain_stops_at_a_change_not_yet_made_and_a_split_goes_to_the_first(
+    django_assert_max_num_queries,
+):
+    bdv = AgencyFactory(name="Ban Dân vận Huyện ủy Tam Đường")
+    first = AgencyFactory(name="Đảng ủy xã Bình Lư")
+    second = AgencyFactory(name="Đảng ủy xã Sơn Bình")
+    later = AgencyFactory(name="Ban Xây dựng Đảng Tỉnh ủy Lai Châu")
+    AgencyChange.objects.create(predecessor=bdv, successor=second, kind="split", changed_on=None)
+    AgencyChange.objects.create(
+        predecessor=bdv, successor=first, kind="split", changed_on=D(2025, 6, 30)
+    )
+    AgencyChange.objects.create(
+        predecessor=first, successor=later, kind="merged", changed_on=D(2025, 9, 1)
+    )
+    agreement = _program(start_year=2021, signed_on=D(2021, 8, 30), lead_agency=bdv)
+
+    # Of the two halves the first recorded continues: by date, an undated change
+    # after the dated ones on every database; `later` is not in force yet.
+    with django_assert_max_num_queries(4):
+        owed = _owed(agreement, D(2025, 8, 1))
+    assert {o.responsible for o in owed} == {first}
+    assert {o.responsible for o in _owed(agreement, D(2025, 10, 1))} == {later}
+
+
 def test_an_agency_that_ended_without_successor_stays_responsible():
     ended = AgencyFactory(name="Đảng đoàn HĐND tỉnh Lai Châu")
     AgencyChange.objects.create(predecessor=ended, kind="ended", changed_on=D(2025, 3, 1))
@@ -394,7 +418,9 @@ def _many(count):
 
 def test_the_number_of_queries_does_not_grow_with_the_agreements(django_assert_num_queries):
     _many(2)
-    with django_assert_num_queries(5) as small:
+    # The agreements, their reviews, the lineage of their lead agencies (one
+    # recursive query) and the agencies that took over.
+    with django_assert_num_queries(4) as small:
         small_found = review_obligations(agreements=Agreement.objects.all(), on=D(2024, 2, 1))
     _many(20)
     with django_assert_num_queries(len(small.captured_queries)):
