@@ -13,6 +13,7 @@ import hashlib
 import pickle
 
 from django.core.exceptions import EmptyResultSet
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
@@ -48,13 +49,16 @@ def remembered(*, key: str, generation: int | None, compute):
     if stored is not None:
         return pickle.loads(bytes(stored))  # noqa: S301 - written by this module only
     value = compute()
-    # The same question's older answers, and whatever was stored before yesterday
-    # (keys hold the day: nobody asks them again).
-    ReportSnapshot.objects.filter(
-        Q(key=key, generation__lt=generation) | Q(created_at__lt=timezone.now() - STALE_AFTER)
-    ).delete()
-    ReportSnapshot.objects.bulk_create(
-        [ReportSnapshot(key=key, generation=generation, payload=pickle.dumps(value))],
-        ignore_conflicts=True,
-    )
+    # One transaction for the clean-up and the new answer: two round trips fewer
+    # (inside a caller's transaction, no savepoint: neither statement can fail).
+    with transaction.atomic(savepoint=False):
+        # The same question's older answers, and whatever was stored before
+        # yesterday (keys hold the day: nobody asks them again).
+        ReportSnapshot.objects.filter(
+            Q(key=key, generation__lt=generation) | Q(created_at__lt=timezone.now() - STALE_AFTER)
+        ).delete()
+        ReportSnapshot.objects.bulk_create(
+            [ReportSnapshot(key=key, generation=generation, payload=pickle.dumps(value))],
+            ignore_conflicts=True,
+        )
     return value
