@@ -6,6 +6,7 @@ A filterset narrows a queryset that is already scoped to the user
 
 import django_filters
 from django import forms
+from django.db import connection
 from django.db.models import Case, F, IntegerField, Value, When
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -232,11 +233,16 @@ def remembered_periods(queryset):
     an agreement (reports.snapshots): reading them is a DISTINCT over every agreement
     the user may see (40–80 ms for a province's leader at national scale), on every
     view of a list or report with a period filter, for options that change once a
-    term. Read afresh while a write waits for its summaries."""
+    term. Read afresh while a write waits for its summaries, and always on SQLite:
+    there (one office's data) the DISTINCT takes a few milliseconds, and storing a
+    snapshot would take the database's one write lock in a page that only reads
+    (`make loadtest`: lists and details slower under writes)."""
     # The snapshots and the generation that keys them live with the reports.
     from reports.services import settled_generation
     from reports.snapshots import query_key, remembered, snapshot_key
 
+    if connection.vendor == "sqlite":
+        return list(periods(queryset))
     key = query_key(periods(queryset))
     return remembered(
         key=snapshot_key("periods", key),
