@@ -473,3 +473,36 @@ def test_the_document_width_fits_the_text_area(agency_a):
     for table in document.tables:
         total = sum(cell.width for cell in table.rows[0].cells)
         assert total <= Mm(165) + Mm(1)
+
+
+def test_a_data_table_copies_its_first_row_and_writes_the_same_cells_as_row_by_row():
+    from reports.documents import official
+
+    def build(rows):
+        document = official.new_document()
+        table = official.data_table(document, ["A", "B", "C"], rows, [3, 3, 3], numeric=(2,))
+        return table
+
+    rows = [
+        ["Chỉ tiêu 1", " cách đầu", "1.234"],
+        [official.Bold("Tổng cộng"), "", official.Bold("2.468")],
+        ["Dòng một\nDòng hai", "x", "0"],
+    ]
+    table = build(rows)
+    texts = [[cell.text for cell in row.cells] for row in table.rows]
+    assert texts == [["A", "B", "C"], *[[str(v) for v in row] for row in rows]]
+    total = table.rows[2]
+    assert [
+        bool(cell.paragraphs[0].runs and cell.paragraphs[0].runs[0].bold) for cell in total.cells
+    ] == [
+        True,
+        False,
+        True,
+    ]
+    assert total.cells[1].paragraphs[0].runs == []  # empty: no run, as row by row
+    assert table.rows[1].cells[2].paragraphs[0].alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.RIGHT
+    assert table.rows[1].cells[1]._tc.find(f".//{qn('w:t')}").get(qn("xml:space")) == "preserve"
+    assert table.rows[3].cells[0]._tc.find(f".//{qn('w:br')}") is not None  # a line break
+    # Nothing of the pattern row is left, and an empty table has its header alone.
+    assert len(table.rows) == 4
+    assert len(build([]).rows) == 1
