@@ -298,10 +298,24 @@ def test_a_leaders_list_finds_the_area_through_the_party_index(many):
     # What the capped count asks (ids, no order). Nested loops off: walking the
     # agreements and looking each one's parties up is what a page of 25 does; a
     # count must find the area's parties in the index instead of joining agencies.
-    # Agreements of other provinces make the area a small part of the table, as
-    # one province is of the country.
-    for n in range(120):
-        _agreement(AgencyFactory(area=AreaFactory()), items=0, start_year=2021 + n % 2)
+    # 2,000 agreements of other provinces make the area's 120 parties a small part
+    # of the table, as one province is of the country (written in bulk, with the
+    # area their save would copy).
+    others = [AgencyFactory(area=AreaFactory()) for _ in range(20)]
+    agreements = Agreement.objects.bulk_create(
+        AgreementFactory.build(lead_agency=others[n % 20], number=f"{n}-CTr/KHAC")
+        for n in range(2000)
+    )
+    AgreementParty.objects.bulk_create(
+        AgreementParty(
+            agreement=agreement,
+            agency=agreement.lead_agency,
+            agency_area_id=agreement.lead_agency.area_id,
+            role=AgreementParty.Role.LEAD,
+            name_as_signed=agreement.lead_agency.name,
+        )
+        for agreement in agreements
+    )
     leader = ProfileFactory(agency=many[0], role=UserProfile.Role.LEADER).user
     ids = selectors.agreement_list(user=leader).order_by().values("pk")[:1001]
     plan = _plan(ids, enable_nestloop="off")
