@@ -218,7 +218,8 @@ class AgencyChange(models.Model):
     class Meta:
         verbose_name = _("thay đổi tổ chức")
         verbose_name_plural = pgettext_lazy("plural", "thay đổi tổ chức")
-        ordering = ["changed_on", "id"]
+        # Undated changes last on every database (PostgreSQL's default order).
+        ordering = [F("changed_on").asc(nulls_last=True), "id"]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="ended") & Q(successor__isnull=True))

@@ -26,6 +26,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     Max,
     OuterRef,
@@ -275,7 +276,8 @@ def _current_agencies(agency_ids):
             AgencyChange.objects.filter(predecessor_id__in=frontier, successor__isnull=False)
             .exclude(kind=AgencyChange.Kind.SPLIT)
             .values_list("predecessor_id", "successor_id")
-            .order_by("changed_on", "id")
+            # Undated changes last on every database (PostgreSQL's default order).
+            .order_by(F("changed_on").asc(nulls_last=True), "id")
         )
         found = set()
         for predecessor_id, successor_id in changes:

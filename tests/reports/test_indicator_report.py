@@ -153,6 +153,23 @@ def test_grouped_by_agency_a_predecessors_figures_count_for_its_successor(agency
     }
 
 
+def test_of_two_successors_the_dated_change_counts_first_on_every_database(
+    agency_a, dialogues
+):
+    old = AgencyFactory(name="Ban Dân vận Huyện ủy")
+    renamed = AgencyFactory(name="Ban Dân vận Huyện ủy (tên mới)")
+    merged = AgencyFactory(name="Ban Tuyên giáo và Dân vận Tỉnh ủy")
+    # Recorded twice by mistake: an undated renaming and a dated merger. PostgreSQL
+    # and SQLite sort the undated change differently unless told where it goes.
+    AgencyChange.objects.create(predecessor=old, successor=renamed, kind="renamed")
+    AgencyChange.objects.create(
+        predecessor=old, successor=merged, kind="merged", changed_on=datetime.date(2025, 7, 1)
+    )
+    _value(agreement_of(agency_a), dialogues, 2025, 10, agency=old)
+    rows = indicator_totals(values=IndicatorValue.objects.all(), by=("indicator", "agency"))
+    assert [row["agency"] for row in rows] == [merged]
+
+
 def test_indicator_totals_runs_a_fixed_number_of_queries(
     agency_a, dialogues, friendly, django_assert_max_num_queries
 ):
