@@ -153,9 +153,7 @@ def test_grouped_by_agency_a_predecessors_figures_count_for_its_successor(agency
     }
 
 
-def test_of_two_successors_the_dated_change_counts_first_on_every_database(
-    agency_a, dialogues
-):
+def test_of_two_successors_the_dated_change_counts_first_on_every_database(agency_a, dialogues):
     old = AgencyFactory(name="Ban Dân vận Huyện ủy")
     renamed = AgencyFactory(name="Ban Dân vận Huyện ủy (tên mới)")
     merged = AgencyFactory(name="Ban Tuyên giáo và Dân vận Tỉnh ủy")
