@@ -241,13 +241,14 @@ def remembered_periods(queryset):
     from reports.services import settled_generation
     from reports.snapshots import query_key, remembered, snapshot_key
 
+    pairs = periods(queryset)
     if connection.vendor == "sqlite":
-        return list(periods(queryset))
-    key = query_key(periods(queryset))
+        return list(pairs)
+    key = query_key(pairs)
     return remembered(
         key=snapshot_key("periods", key),
         generation=settled_generation() if key else None,
-        compute=lambda: list(periods(queryset)),
+        compute=lambda: list(pairs),
     )
 
 

@@ -34,23 +34,29 @@ def edits_what_it_sees(user):
     return role_of(user) in {"admin", "editor"}
 
 
-def _reachable(db, start_ids, edges_sql):
-    """All ids reachable from `start_ids` along `edges_sql` (rows of source, target),
-    in one recursive query. UNION, not UNION ALL, so a cycle in the data ends too.
-    The same SQL on SQLite and PostgreSQL (VALUES columns are `column1` on both)."""
+def _walk(db, start_ids, edges_sql, *, edges_params=(), columns="source, target", select=None):
+    """Rows of `select` (default: every id reached) after following `edges_sql`
+    (rows of `columns`, the first two a source and a target) from `start_ids`, in one
+    recursive query. UNION, not UNION ALL, so a cycle in the data ends too. The
+    same SQL on SQLite and PostgreSQL (VALUES columns are `column1` on both)."""
     start = sorted(set(start_ids))
     if not start:
-        return set()
+        return []
     values = ", ".join(["(%s)"] * len(start))
     sql = (
-        f"WITH RECURSIVE edges(source, target) AS ({edges_sql}), "
+        f"WITH RECURSIVE edges({columns}) AS ({edges_sql}), "
         f"reached(id) AS (SELECT CAST(column1 AS BIGINT) FROM (VALUES {values}) AS start "
         "UNION SELECT edges.target FROM edges JOIN reached ON edges.source = reached.id) "
-        "SELECT id FROM reached"
+        f"{select or 'SELECT id FROM reached'}"
     )
     with connections[db].cursor() as cursor:
-        cursor.execute(sql, start)
-        return {row[0] for row in cursor.fetchall()}
+        cursor.execute(sql, [*edges_params, *start])
+        return cursor.fetchall()
+
+
+def _reachable(db, start_ids, edges_sql):
+    """All ids reachable from `start_ids` along `edges_sql` (rows of source, target)."""
+    return {row[0] for row in _walk(db, start_ids, edges_sql)}
 
 
 def _table(model):
@@ -109,23 +115,19 @@ class AgencyQuerySet(models.QuerySet):
         from them, transitively, ordered by date, undated ones last, then id (the
         same order on SQLite and PostgreSQL): one recursive query instead of one
         per step of the chain."""
-        start = sorted(set(agency_ids))
-        if not start:
-            return []
         change = _table(apps.get_model("agreements", "AgencyChange"))
-        values = ", ".join(["(%s)"] * len(start))
-        sql = (
-            f"WITH RECURSIVE edges(source, target, changed_on, id) AS ("
+        return _walk(
+            self.db,
+            agency_ids,
             f"SELECT predecessor_id, successor_id, changed_on, id FROM {change} "
-            "WHERE successor_id IS NOT NULL AND (changed_on IS NULL OR changed_on <= %s)), "
-            f"reached(id) AS (SELECT CAST(column1 AS BIGINT) FROM (VALUES {values}) AS start "
-            "UNION SELECT edges.target FROM edges JOIN reached ON edges.source = reached.id) "
-            "SELECT source, target FROM edges WHERE source IN (SELECT id FROM reached) "
-            "ORDER BY CASE WHEN changed_on IS NULL THEN 1 ELSE 0 END, changed_on, id"
+            "WHERE successor_id IS NOT NULL AND (changed_on IS NULL OR changed_on <= %s)",
+            edges_params=[on],
+            columns="source, target, changed_on, id",
+            select=(
+                "SELECT source, target FROM edges WHERE source IN (SELECT id FROM reached) "
+                "ORDER BY CASE WHEN changed_on IS NULL THEN 1 ELSE 0 END, changed_on, id"
+            ),
         )
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, [on, *start])
-            return cursor.fetchall()
 
     def successor_ids(self, agency_ids):
         """Ids of the agencies that today continue `agency_ids` (transitively)."""

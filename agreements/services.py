@@ -16,10 +16,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-# The dashboard's summaries are recomputed after the write commits (robust: a failure
-# is logged, the next page recomputes them): refreshing inside the write's transaction,
-# which holds row locks the refresh itself waits for, deadlocked two concurrent writers
-# on PostgreSQL (found by `make loadtest`).
 from reports.services import summaries_refresh
 
 from .models import (
@@ -80,6 +76,14 @@ def _save(instance, user, reason=""):
     return instance
 
 
+def _refresh_summaries_after_commit():
+    """Recompute the dashboard's summaries once the write has committed (robust: a
+    failure is logged, the next page recomputes them). Refreshing inside the write's
+    transaction, which holds row locks the refresh itself waits for, deadlocked two
+    concurrent writers on PostgreSQL (found by `make loadtest`)."""
+    transaction.on_commit(summaries_refresh, robust=True)
+
+
 def _save_unique(instance, user):
     """`_save` for rows whose unique constraints another user's save can race: two
     editors creating the same document number, or the same year's plan, both pass
@@ -131,7 +135,7 @@ def agreement_save(
         _replace_legal_bases(agreement, legal_bases, user)
     if items is not None:
         content_items_replace(agreement=agreement, items=items, user=user)
-    transaction.on_commit(summaries_refresh, robust=True)
+    _refresh_summaries_after_commit()
     return agreement
 
 
@@ -227,7 +231,7 @@ def agreement_archive(*, agreement: Agreement, user, expected_version: int) -> A
     _as_user(agreement, user)
     agreement._change_reason = _("Lưu trữ")
     agreement.save()
-    transaction.on_commit(summaries_refresh, robust=True)
+    _refresh_summaries_after_commit()
     return agreement
 
 
@@ -238,7 +242,7 @@ def agreement_restore(*, agreement: Agreement, user) -> Agreement:
     _as_user(agreement, user)
     agreement._change_reason = _("Khôi phục")
     agreement.save()
-    transaction.on_commit(summaries_refresh, robust=True)
+    _refresh_summaries_after_commit()
     return agreement
 
 
@@ -265,7 +269,7 @@ def plan_save(
         for pk, activity in existing.items():
             if pk not in keep:
                 _as_user(activity, user).delete()
-    transaction.on_commit(summaries_refresh, robust=True)
+    _refresh_summaries_after_commit()
     return plan
 
 
@@ -273,7 +277,7 @@ def plan_save(
 def plan_activity_mark_done(*, activity, user, done_on) -> None:
     activity.done_on = done_on
     _save(activity, user, reason=_("Đánh dấu hoàn thành"))
-    transaction.on_commit(summaries_refresh, robust=True)
+    _refresh_summaries_after_commit()
 
 
 # --- reviews --------------------------------------------------------------------
@@ -320,7 +324,7 @@ def review_save(
         for pk, row in existing.items():
             if pk not in keep:
                 _as_user(row, user).delete()
-    transaction.on_commit(summaries_refresh, robust=True)
+    _refresh_summaries_after_commit()
     return review
 
 
@@ -335,7 +339,7 @@ def _transition(review, user, expected_version, allowed_from, to, reason, **fiel
     for name, value in fields.items():
         setattr(review, name, value)
     _save(review, user, reason=reason)
-    transaction.on_commit(summaries_refresh, robust=True)
+    _refresh_summaries_after_commit()
     return review
 
 

@@ -165,8 +165,8 @@ class Agency(NormalizedModel):
         return self.short_name or self.name
 
     def save(self, *args, **kwargs):
-        before = Agency.objects.filter(pk=self.pk).values_list("area_id", flat=True)
-        moved = self.pk is not None and before.first() != self.area_id
+        stored = Agency.objects.filter(pk=self.pk).values_list("area_id", flat=True)
+        moved = self.pk is not None and stored.first() != self.area_id
         super().save(*args, **kwargs)
         if moved:
             # Its agreements are now found under the new area (AgreementParty.agency_area).

@@ -147,11 +147,7 @@ def agreement_obligations(agreement, *, reviews, on: datetime.date) -> list[Obli
     Only the lineage of the lead agency is queried."""
     if agreement.archived_at is not None or agreement.status_value not in OWING:
         return []
-    held = [
-        {field: getattr(review, field) for field in REVIEW_FIELDS}
-        for review in reviews
-        if review.agreement_id == agreement.pk
-    ]
+    held = [{field: getattr(review, field) for field in REVIEW_FIELDS} for review in reviews]
     responsible = _responsible_agencies({agreement.lead_agency_id}, on=on)
     found = _unfulfilled(agreement, held, on=on, responsible=responsible)
     found.sort(key=lambda o: (o.due_on, o.period_from, o.kind))
