@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Agency, Agreement, Review
+from agreements.models import Agency, Agreement, Indicator, Review
 
 from .querysets import AgreementSummaryQuerySet, ObligationSummaryQuerySet
 
@@ -50,6 +50,11 @@ class SummaryState(models.Model):
     years_from = models.PositiveSmallIntegerField(_("từ năm"), null=True, blank=True)
     years_to = models.PositiveSmallIntegerField(_("đến năm"), null=True, blank=True)
     built_at = models.DateTimeField(_("tính lại toàn bộ lúc"), null=True, blank=True)
+    indicator_totals_built = models.BooleanField(
+        _("đã tính tổng chỉ tiêu toàn quốc"),
+        default=False,
+        help_text=_("Bảng tổng chỉ tiêu theo năm (IndicatorYearTotal) đã được tính lại toàn bộ."),
+    )
 
     class Meta:
         verbose_name = _("trạng thái bảng tổng hợp")
@@ -224,3 +229,51 @@ class ReportSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.key[:12]} #{self.generation}"
+
+
+class IndicatorYearTotal(models.Model):
+    """One indicator's figure for one year over the whole country (the values of
+    every live agreement), as `indicator_totals` adds it up: what the admin's
+    dashboard and indicator report show without filters. Adding up the 6 million
+    values of a national deployment takes seconds; a new figure changes one
+    (indicator, year), which alone is recomputed (`PendingIndicatorTotal`).
+    Only read while `SummaryState.indicator_totals_built` is set."""
+
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("chỉ tiêu"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    value = models.DecimalField(_("giá trị"), max_digits=24, decimal_places=2, null=True)
+    denominator = models.DecimalField(_("mẫu số"), max_digits=24, decimal_places=2, null=True)
+    percentage = models.DecimalField(_("tỷ lệ (%)"), max_digits=24, decimal_places=2, null=True)
+    count = models.PositiveIntegerField(_("số bản ghi"))
+
+    class Meta:
+        verbose_name = _("tổng chỉ tiêu theo năm")
+        verbose_name_plural = _("tổng chỉ tiêu theo năm")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year"], name="indicator_year_total"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.year}"
+
+
+class PendingIndicatorTotal(models.Model):
+    """An (indicator, year) whose `IndicatorYearTotal` must be recomputed: written in
+    the transaction of the write that changed one of its figures (a refresh deletes
+    exactly the marks it has read, so a mark made meanwhile stays)."""
+
+    indicator_id = models.BigIntegerField(_("mã chỉ tiêu"))
+    year = models.PositiveSmallIntegerField(_("năm"))
+
+    class Meta:
+        verbose_name = _("tổng chỉ tiêu chờ tính lại")
+        verbose_name_plural = _("tổng chỉ tiêu chờ tính lại")
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.year}"

@@ -22,6 +22,7 @@ from agreements.models import (
     AgencyChange,
     Agreement,
     ContentItem,
+    IndicatorValue,
     ItemAssessment,
     PlanActivity,
     Review,
@@ -29,13 +30,16 @@ from agreements.models import (
 
 from .models import (
     AgreementSummary,
+    IndicatorYearTotal,
     ObligationSummary,
     OpenActivity,
+    PendingIndicatorTotal,
     PendingSummary,
     ReportSnapshot,
     SummaryState,
 )
 from .querysets import UNDATED
+from .selectors.indicators import indicator_totals, live_values
 from .selectors.obligations import unfulfilled_candidates
 
 logger = logging.getLogger(__name__)
@@ -173,6 +177,9 @@ def summaries_rebuild(*, on: datetime.date | None = None, stdout=None) -> int:
             _recompute(set(ids[start : start + BATCH]), years=years, rebuilding=True)
             if stdout is not None:
                 stdout.write(f"{min(start + BATCH, len(ids)):,}/{len(ids):,}\n")
+        IndicatorYearTotal.objects.all().delete()
+        PendingIndicatorTotal.objects.all().delete()
+        _store_totals(indicator_totals(values=live_values()))
         previous = current or SummaryState()
         SummaryState.objects.all().delete()
         SummaryState.objects.create(
@@ -180,12 +187,70 @@ def summaries_rebuild(*, on: datetime.date | None = None, stdout=None) -> int:
             years_from=years[0],
             years_to=years[1],
             built_at=timezone.now(),
+            indicator_totals_built=True,
             generation=previous.generation + 1,
             indicator_generation=previous.indicator_generation + 1,
         )
         ReportSnapshot.objects.all().delete()
-    _analyze(AgreementSummary, ObligationSummary, OpenActivity)
+    _analyze(AgreementSummary, ObligationSummary, OpenActivity, IndicatorYearTotal)
     return len(ids)
+
+
+# --- Whole-country indicator totals -------------------------------------------------
+
+
+def indicator_totals_mark(pairs) -> None:
+    """Mark (indicator id, year) pairs whose whole-country total must be recomputed."""
+    marks = {(indicator_id, year) for indicator_id, year in pairs if indicator_id and year}
+    if marks:
+        PendingIndicatorTotal.objects.bulk_create(
+            [PendingIndicatorTotal(indicator_id=i, year=y) for i, y in sorted(marks)]
+        )
+
+
+def indicator_totals_refresh() -> int:
+    """Recompute the whole-country totals of the marked (indicator, year) pairs from
+    their values alone (through the (indicator, year) index: a new figure costs
+    its pair, not the 6 million values); returns how many marks were handled."""
+    marks = list(
+        PendingIndicatorTotal.objects.order_by("pk").values_list("pk", "indicator_id", "year")[
+            :BATCH
+        ]
+    )
+    if not marks:
+        return 0
+    years_of = defaultdict(set)
+    for _pk, indicator_id, year in marks:
+        years_of[indicator_id].add(year)
+    pairs = Q()
+    for indicator_id, years in years_of.items():
+        pairs |= Q(indicator_id=indicator_id, year__in=sorted(years))
+    with transaction.atomic():
+        _lock()
+        rows = indicator_totals(values=live_values().filter(pairs))
+        IndicatorYearTotal.objects.filter(pairs).delete()
+        _store_totals(rows)
+        PendingIndicatorTotal.objects.filter(pk__in=[pk for pk, *_pair in marks]).delete()
+    if len(marks) == BATCH:
+        return len(marks) + indicator_totals_refresh()
+    return len(marks)
+
+
+def _store_totals(rows):
+    IndicatorYearTotal.objects.bulk_create(
+        [
+            IndicatorYearTotal(
+                indicator=row["indicator"],
+                year=row["year"],
+                value=row["value"],
+                denominator=row["denominator"],
+                percentage=row["percentage"],
+                count=row["count"],
+            )
+            for row in rows
+        ],
+        batch_size=500,
+    )
 
 
 def _analyze(*models):
@@ -328,10 +393,19 @@ def _recompute(ids, *, years, rebuilding=False):
                 )
     if not rebuilding:
         # Archiving or restoring changes which figures the indicator totals cover.
-        archived = any(
-            was_live.get(row["agreement_id"], row["live"]) != row["live"] for row in summaries
-        )
-        summaries_changed(indicators=archived)
+        flipped = [
+            row["agreement_id"]
+            for row in summaries
+            if was_live.get(row["agreement_id"], row["live"]) != row["live"]
+        ]
+        if flipped:
+            indicator_totals_mark(
+                IndicatorValue.objects.filter(agreement_id__in=flipped)
+                .values_list("indicator_id", "year")
+                .distinct()
+                .order_by()
+            )
+        summaries_changed(indicators=bool(flipped))
         ObligationSummary.objects.filter(summary_id__in=ids).delete()
         OpenActivity.objects.filter(summary_id__in=ids).delete()
         AgreementSummary.objects.filter(pk__in=ids).delete()

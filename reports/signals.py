@@ -6,6 +6,9 @@ whose summary must be recomputed get a `PendingSummary` row, recomputed by
 `summaries_refresh` outside the hot path of the write (which then moves
 `SummaryState.generation` on); other writes that can change a figure (indicator
 values, the catalogue, areas, agencies, lineage) move the generation on at once.
+A figure also marks its (indicator, year) (`PendingIndicatorTotal`): its
+whole-country total is recomputed before the next page reads it
+(`indicator_totals_refresh`).
 """
 
 import functools
@@ -27,7 +30,13 @@ from agreements.models import (
     Review,
 )
 
-from .services import summaries_changed, summaries_mark, summaries_mark_agency
+from .models import IndicatorYearTotal
+from .services import (
+    indicator_totals_mark,
+    summaries_changed,
+    summaries_mark,
+    summaries_mark_agency,
+)
 
 
 def _unless_raw(handler):
@@ -99,6 +108,36 @@ def _changed(sender, **kwargs):
     summaries_changed(indicators=True)
 
 
+def _figure_before(sender, instance, **kwargs):
+    # An edited figure may move to another indicator or year: the old pair too.
+    if instance.pk and not kwargs.get("raw", False):
+        instance._previous_pair = (
+            IndicatorValue.objects.filter(pk=instance.pk)
+            .values_list("indicator_id", "year")
+            .first()
+        )
+
+
+@_unless_raw
+def _figure(sender, instance, **kwargs):
+    pairs = [(instance.indicator_id, instance.year)]
+    previous = getattr(instance, "_previous_pair", None)
+    if previous is not None:
+        pairs.append(previous)
+    indicator_totals_mark(pairs)
+    summaries_changed(indicators=True)
+
+
+@_unless_raw
+def _catalogue(sender, instance, **kwargs):
+    # How the indicator's figures add up may have changed: every year it has.
+    years = IndicatorYearTotal.objects.filter(indicator_id=instance.pk).values_list(
+        "year", flat=True
+    )
+    indicator_totals_mark((instance.pk, year) for year in years)
+    summaries_changed(indicators=True)
+
+
 def connect():
     for signal in (post_save, post_delete):
         signal.connect(_agreement, sender=Agreement, dispatch_uid="summary_agreement")
@@ -109,9 +148,12 @@ def connect():
         signal.connect(_activity, sender=PlanActivity, dispatch_uid="summary_activity")
         signal.connect(_lineage, sender=AgencyChange, dispatch_uid="summary_lineage")
         # Figures, where they belong (areas, agencies) and how they add up (catalogue).
-        for model in (IndicatorValue, Agency, Area, Indicator):
+        for model in (Agency, Area):
             signal.connect(_changed, sender=model, dispatch_uid=f"changed_{model.__name__}")
+        signal.connect(_figure, sender=IndicatorValue, dispatch_uid="changed_IndicatorValue")
+        signal.connect(_catalogue, sender=Indicator, dispatch_uid="changed_Indicator")
     pre_save.connect(_lineage_before, sender=AgencyChange, dispatch_uid="summary_lineage_before")
+    pre_save.connect(_figure_before, sender=IndicatorValue, dispatch_uid="figure_before")
     m2m_changed.connect(
         _changed, sender=Area.successors.through, dispatch_uid="changed_area_successors"
     )

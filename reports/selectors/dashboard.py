@@ -394,7 +394,12 @@ def indicator_trends(*, scope, area_ids=None, years=None, generation=None):
         values = values.filter(year__gte=years[0], year__lte=years[1])
     by_indicator = defaultdict(dict)
     indicators = {}
-    rows = cached_indicator_totals(values=values, by=("indicator", "year"), generation=generation)
+    rows = cached_indicator_totals(
+        values=values,
+        by=("indicator", "year"),
+        generation=generation,
+        whole_country={"years": tuple(years) if years is not None else (None, None)},
+    )
     for row in rows:
         indicators[row["indicator"].pk] = row["indicator"]
         by_indicator[row["indicator"].pk][row["year"]] = row

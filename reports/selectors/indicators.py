@@ -40,10 +40,18 @@ from django.db.models.functions import Coalesce
 from agreements.models import Agency, AgencyChange, Area, Indicator, IndicatorValue
 from agreements.text import fold
 
+from ..models import IndicatorYearTotal
 from ..snapshots import remembered, snapshot_key
+from .scope import same_query
 
 GROUPS = ("indicator", "year", "area", "agency")
 CENT = Decimal("0.01")
+
+
+def live_values():
+    """The figures the whole country's totals cover: those of the live agreements
+    (what `Scope.filter` gives for every live agreement)."""
+    return IndicatorValue.objects.filter(agreement__archived_at__isnull=True)
 
 
 def area_value_filter(area_ids) -> Q:
@@ -317,10 +325,25 @@ def previous_year_comparison(points):
 # --- Snapshots ------------------------------------------------------------------
 
 
-def cached_indicator_totals(*, values, by=("indicator", "year"), generation=None) -> list[dict]:
+def cached_indicator_totals(
+    *, values, by=("indicator", "year"), generation=None, whole_country=None
+) -> list[dict]:
     """`indicator_totals(values=values, by=by)`, read from the snapshot taken for the
     same query in the current generation when there is one (see reports.snapshots).
-    `generation` None: computed every time."""
+    `generation` None: computed every time.
+
+    `whole_country`: the filters (keyword arguments of `whole_country_totals`) that
+    would make `values` the whole country's figures; when they do, and the totals
+    are by indicator and year, they are read from the stored totals per year
+    instead of adding up every figure again."""
+
+    def compute():
+        if whole_country is not None and by == ("indicator", "year"):
+            rows = whole_country_totals(values, **whole_country)
+            if rows is not None:
+                return rows
+        return indicator_totals(values=values, by=by)
+
     try:
         sql, params = values.order_by().query.sql_with_params()
     except EmptyResultSet:  # nothing to add up
@@ -328,5 +351,48 @@ def cached_indicator_totals(*, values, by=("indicator", "year"), generation=None
     return remembered(
         key=snapshot_key("indicator_totals", by, sql, params),
         generation=generation,
-        compute=lambda: indicator_totals(values=values, by=by),
+        compute=compute,
     )
+
+
+def whole_country_totals(values, *, years=(None, None), group=None, indicator=None):
+    """The totals by indicator and year of `values`, read from `IndicatorYearTotal`,
+    when `values` selects exactly the whole country's figures (`live_values`)
+    narrowed by these filters: the figures of years `years` (first, last; None:
+    open), of indicators of `group`, of `indicator`. None when it does not (the
+    same SQL, or no answer: a filter the store cannot apply is never ignored), or
+    when the store is not built yet. The (indicator, year) pairs marked by writes
+    are recomputed first, so the figures are exact."""
+    from ..services import indicator_totals_refresh, state  # services import this module
+
+    def narrowed(queryset):
+        if group:
+            queryset = queryset.filter(indicator__group=group)
+        if indicator:
+            queryset = queryset.filter(indicator=indicator)
+        if years[0] is not None:
+            queryset = queryset.filter(year__gte=years[0])
+        if years[1] is not None:
+            queryset = queryset.filter(year__lte=years[1])
+        return queryset
+
+    if not same_query(values, narrowed(live_values())):
+        return None
+    current = state()
+    if current is None or not current.complete or not current.indicator_totals_built:
+        return None
+    indicator_totals_refresh()
+    stored = narrowed(IndicatorYearTotal.objects.select_related("indicator"))
+    rows = [
+        {
+            "indicator": total.indicator,
+            "year": total.year,
+            "value": total.value,
+            "denominator": total.denominator,
+            "percentage": total.percentage,
+            "count": total.count,
+        }
+        for total in stored
+    ]
+    rows.sort(key=_sort_key)
+    return rows

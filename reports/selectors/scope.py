@@ -30,7 +30,7 @@ class Scope:
 
     @classmethod
     def of(cls, agreements):
-        if _same_query(agreements, Agreement.objects.live()):
+        if same_query(agreements, Agreement.objects.live()):
             return cls(agreements, None)
         ids = list(agreements.order_by().values_list("pk", flat=True)[: SCOPE_LIMIT + 1])
         if len(ids) <= SCOPE_LIMIT:
@@ -64,7 +64,7 @@ def _id_list(ids):
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
 
-def _same_query(one, other):
+def same_query(one, other):
     """True when both querysets select the same rows (the same SQL and parameters)."""
     try:
         return one.order_by().query.sql_with_params() == other.order_by().query.sql_with_params()

@@ -249,7 +249,17 @@ def indicator_report(*, user, filters) -> dict:
     grouping = filterset.grouping
 
     sections = {}
-    totals = cached_indicator_totals(values=values, by=("indicator", "year"), generation=generation)
+    chosen = filterset.form.cleaned_data
+    totals = cached_indicator_totals(
+        values=values,
+        by=("indicator", "year"),
+        generation=generation,
+        whole_country={
+            "years": (year_from - 1 if year_from else None, year_to or None),
+            "group": chosen.get("group") or None,
+            "indicator": chosen.get("indicator"),
+        },
+    )
     for row in totals:
         sections.setdefault(row["indicator"].pk, {"indicator": row["indicator"], "series": {}})
     if grouping:
