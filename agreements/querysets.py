@@ -1,6 +1,7 @@
 """Reusable scoping of querysets: who may see what, what is in force, lineage."""
 
 import datetime
+import re
 
 from django.apps import apps
 from django.db import connection, connections, models
@@ -144,9 +145,23 @@ class AgencyQuerySet(models.QuerySet):
 # agreements, which are searched whatever the count, still match it.
 SEARCH_AGENCY_LIMIT = 200
 
+# A phrase whose rarest word pair may be in more rows than this is searched by
+# walking the list (see `AgreementQuerySet._rare_pairs`). Measured at national scale:
+# 40,000 rows by the pairs take about 200 ms; "dan van kheo" (117,000) walks in 80 ms.
+SEARCH_PAIRS_LIMIT = 50_000
+# Up to this many rows by the pairs, PostgreSQL joins the matches to the list (a few
+# ms for a rare phrase); above, the list's walk probes a hash of them (see
+# `SearchMatch`): for "hoi nong dan" (40,000 rows) 0.5 s instead of 0.9 s, but for a
+# leader's "quang ninh" (11,000) 0.7 s instead of 0.3 s.
+SEARCH_PAIRS_JOIN_LIMIT = 20_000
+# The pair index keeps the first 100 characters of each word (migration 0009).
+PAIR_WORD_LENGTH = 100
+
 
 class SearchMatch(Expression):
-    """True for an agreement whose folded text contains `key` (already folded).
+    """True for an agreement whose folded text contains `key` (already folded) at
+    the start of a word: "kheo" finds "dân vận khéo", "dan van kh" too, "31-ctr"
+    and "ctr" the number "31-CTr/BDVTU", but "an" does not find every "dân".
 
     One EXISTS over a UNION ALL of (agreement id, folded text) rows: the agreement's
     own key, its parties' names as signed, a row per party that is one of
@@ -164,14 +179,22 @@ class SearchMatch(Expression):
     such choice: an OR of subqueries is a filter, which PostgreSQL evaluates by
     building the whole set of matching items first (a second or more for a
     frequent term). SQLite runs the same SQL.
+
+    With `pairs` (a tsquery of word pairs, PostgreSQL only: see `_rare_pairs`), every
+    branch keeps only the rows holding those pairs, through the pair indexes of
+    migration 0009, and the LIKE is hidden from the trigram indexes: for phrases
+    made of common syllables, rare as a whole ("quang hop", "dan chu co so").
+    `hashed`: for such a phrase in many rows, an IN over them, as a CASE.
     """
 
     conditional = True
 
-    def __init__(self, key, *, agency_ids=(), pk=None):
+    def __init__(self, key, *, agency_ids=(), pk=None, pairs=None, hashed=False):
         super().__init__(output_field=BooleanField())
         self.key = key
         self.agency_ids = list(agency_ids)
+        self.pairs = pairs
+        self.hashed = hashed
         self.pk = pk if pk is not None else F("pk")
 
     def get_source_expressions(self):
@@ -187,32 +210,96 @@ class SearchMatch(Expression):
             name: quote(apps.get_model("agreements", name)._meta.db_table)
             for name in ("Agreement", "AgreementParty", "ContentItem")
         }
-        branches = [
-            f"SELECT s.id AS agreement_id, CAST(s.search_key AS TEXT) AS folded "
-            f"FROM {table['Agreement']} s",
-            f"SELECT p.agreement_id, CAST(p.search_key AS TEXT) FROM {table['AgreementParty']} p",
-            f"SELECT i.agreement_id, CAST(i.search_key AS TEXT) FROM {table['ContentItem']} i",
+        sources = [
+            ("s.id", table["Agreement"], "s"),
+            ("p.agreement_id", table["AgreementParty"], "p"),
+            ("i.agreement_id", table["ContentItem"], "i"),
         ]
-        params = []
-        if self.agency_ids:
-            # The agency's current name is not in the party's row, and a join or a
-            # WHERE in a branch would keep PostgreSQL from looking the branch up by
-            # agreement; so the branch reads the key itself, which the LIKE below
-            # accepts, for the parties that are one of the matched agencies.
-            placeholders = ", ".join(["%s"] * len(self.agency_ids))
-            branches.insert(
-                2,
-                f"SELECT p.agreement_id, CASE WHEN p.agency_id IN ({placeholders}) "
-                f"THEN CAST(%s AS TEXT) ELSE '' END FROM {table['AgreementParty']} p",
+        where, where_params = "", []
+        if self.pairs is not None:
+            # Only the rows holding every word pair of the phrase (the pair index of
+            # migration 0009), then the exact test below on those few.
+            where = " WHERE dinvan_search_pairs({}.search_key) @@ CAST(%s AS tsquery)"
+            where_params = [self.pairs]
+        branches = [
+            (
+                f"SELECT {agreement_id} AS agreement_id, CAST({alias}.search_key AS TEXT) "
+                f"AS folded FROM {name} {alias}{where.format(alias)}",
+                where_params,
             )
-            params = [*self.agency_ids, self.key]
+            for agreement_id, name, alias in sources
+        ]
+        if self.agency_ids:
+            placeholders = ", ".join(["%s"] * len(self.agency_ids))
+            parties = table["AgreementParty"]
+            if self.pairs is not None:
+                branch = (
+                    f"SELECT p.agreement_id, CAST(%s AS TEXT) FROM {parties} p "
+                    f"WHERE p.agency_id IN ({placeholders})",
+                    [self.key, *self.agency_ids],
+                )
+            else:
+                # The agency's current name is not in the party's row, and a join or a
+                # WHERE in a branch would keep PostgreSQL from looking the branch up by
+                # agreement; so the branch reads the key itself, which the tests below
+                # accept, for the parties that are one of the matched agencies.
+                branch = (
+                    f"SELECT p.agreement_id, CASE WHEN p.agency_id IN ({placeholders}) "
+                    f"THEN CAST(%s AS TEXT) ELSE '' END FROM {parties} p",
+                    [*self.agency_ids, self.key],
+                )
+            branches.insert(2, branch)
+        params = [param for _sql, branch_params in branches for param in branch_params]
+        # With the pairs, `|| ''` keeps the trigram indexes out of the plan: they
+        # would select most rows for such phrases, and the pairs have chosen already.
+        folded = "(search_rows.folded || '')" if self.pairs is not None else "search_rows.folded"
         like = connection.operators["contains"] % "%s"
-        pattern = f"%{connection.ops.prep_for_like_query(self.key)}%"
+        regex = connection.operators["regex"] % "%s"
+        # The word start in a CASE: PostgreSQL then estimates it at one in two rows,
+        # where for the operator alone it would guess a few in a million and choose
+        # the trigram indexes for phrases in 100,000 items.
+        union = " UNION ALL ".join(sql for sql, _ in branches)
+        tests = f"{folded} {like} AND CASE WHEN {folded} {regex} THEN TRUE END"
+        patterns = search_patterns(self.key, connection)
+        if self.hashed:
+            # The matching agreements, gathered once into a hash that the list's
+            # walk in its own order probes (a CASE keeps PostgreSQL from turning the
+            # IN into a join, which would fetch and sort every match first: 0.9 s
+            # instead of 0.45 s for "hoi nong dan", in 20,000 agreements).
+            sql = (
+                f"CASE WHEN {pk_sql} IN (SELECT search_rows.agreement_id FROM ({union}) "
+                f"search_rows WHERE {tests}) THEN TRUE END"
+            )
+            return sql, [*pk_params, *params, *patterns]
         sql = (
-            f"EXISTS (SELECT 1 FROM ({' UNION ALL '.join(branches)}) search_rows "
-            f"WHERE search_rows.agreement_id = {pk_sql} AND search_rows.folded {like})"
+            f"EXISTS (SELECT 1 FROM ({union}) search_rows "
+            f"WHERE search_rows.agreement_id = {pk_sql} AND {tests})"
         )
-        return sql, [*params, *pk_params, pattern]
+        return sql, [*params, *pk_params, *patterns]
+
+
+def search_patterns(key, connection=connection):
+    """(LIKE pattern, regular expression) of a folded search key: the text contains
+    the key, starting at a word (after a character that is not a-z or 0-9, or at the
+    start). The LIKE is what the trigram indexes serve; the expression decides."""
+    return (
+        f"%{connection.ops.prep_for_like_query(key)}%",
+        f"(^|[^a-z0-9]){re.escape(key)}",
+    )
+
+
+def pairs_query(key):
+    """The tsquery of `dinvan_search_pairs` lexemes every text matching `key` holds
+    (the pairs of its words, the last word possibly cut short: 'dan_van' &
+    'van_kh':*), or None for a key of one word. A text holding the key at the start
+    of a word holds these pairs, so they select a superset of the matches."""
+    # Cut as the index cuts them (migration 0009).
+    words = [word[:PAIR_WORD_LENGTH] for word in re.findall(r"[a-z0-9]+", key)]
+    if len(words) < 2:
+        return None
+    pairs = [f"'{first}_{second}'" for first, second in zip(words, words[1:], strict=False)]
+    pairs[-1] += ":*"
+    return " & ".join(pairs)
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -222,7 +309,8 @@ class AgreementQuerySet(models.QuerySet):
 
     def search(self, text):
         """Accent-insensitive search over number, title, place, the parties' names (as
-        signed and as the agencies are called now) and the content items.
+        signed and as the agencies are called now) and the content items, matching
+        at the start of a word.
 
         See `SearchMatch` for how one query serves both frequent and rare terms.
         """
@@ -230,14 +318,76 @@ class AgreementQuerySet(models.QuerySet):
         if not key:
             return self
         agency = apps.get_model("agreements", "Agency")
+        _like, regex = search_patterns(key, connections[self.db])
         agency_ids = list(
-            agency.objects.filter(search_key__contains=key)
+            agency.objects.filter(search_key__contains=key, search_key__regex=regex)
             .order_by("pk")
             .values_list("pk", flat=True)[: SEARCH_AGENCY_LIMIT + 1]
         )
         if len(agency_ids) > SEARCH_AGENCY_LIMIT:
             agency_ids = []
-        return self.filter(SearchMatch(key, agency_ids=agency_ids))
+        pairs, rows = self._rare_pairs(key) or (None, None)
+        return self.filter(
+            SearchMatch(
+                key,
+                agency_ids=agency_ids,
+                pairs=pairs,
+                hashed=pairs is not None and rows > SEARCH_PAIRS_JOIN_LIMIT,
+            )
+        )
+
+    def _rare_pairs(self, key):
+        """(The word-pair query of `key` (see `pairs_query`), how many rows at most
+        hold its pairs) when few rows can, else None.
+
+        For a phrase of common syllables and rare as a whole ("quang hop", "dan chu
+        co so") the pair index finds the few rows at once, where the trigram index
+        would select most of the table. A phrase in many rows ("dan van kheo", in
+        5 % of the items) is better found by walking the agreements in the list's
+        order until a page is full: through the pair index every one of them would
+        be fetched. How many rows at most: those holding the phrase's rarest pair,
+        from the statistics PostgreSQL keeps of each pair index (its most common
+        pairs and their frequencies; a pair not among them is rarer than all of
+        them). The planner's own estimate multiplies the pairs' frequencies as if
+        they were independent, which the pairs of one phrase are not: it expects
+        4,000 rows for "mat tran to quoc", which is in 250,000.
+        """
+        pairs = pairs_query(key)
+        db = connections[self.db]
+        if pairs is None or db.vendor != "postgresql":
+            return None
+        tokens = [token.strip("'") for token in pairs.replace(":*", "").split(" & ")]
+        last_is_prefix = pairs.endswith(":*")
+        indexes = {
+            f"{apps.get_model('agreements', name)._meta.db_table}_search_pairs": name
+            for name in ("Agreement", "AgreementParty", "ContentItem")
+        }
+        with db.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.reltuples, s.most_common_elems::text::text[], "
+                "s.most_common_elem_freqs FROM pg_stats s "
+                "JOIN pg_class c ON c.relname = s.tablename "
+                "WHERE s.schemaname = current_schema() AND s.tablename = ANY(%s)",
+                [list(indexes)],
+            )
+            stats = cursor.fetchall()
+        if len(stats) < len(indexes):
+            return None  # not analysed yet: nothing to go by
+        rows = 0
+        for reltuples, elements, frequencies in stats:
+            if not elements:
+                continue  # no pair is common: every one is rare
+            common = dict(zip(elements, frequencies, strict=False))
+            floor = min(frequencies[: len(elements)])
+            shares = [common.get(token, floor) for token in tokens[:-1]]
+            last = tokens[-1]
+            if last_is_prefix:
+                started = sum(f for element, f in common.items() if element.startswith(last))
+                shares.append(max(started, floor))
+            else:
+                shares.append(common.get(last, floor))
+            rows += max(reltuples, 0) * min(shares)
+        return (pairs, rows) if rows <= SEARCH_PAIRS_LIMIT else None
 
     def with_status(self, on=None):
         """Annotate `status_value`, the status derived from dates on `on` (default today)."""

@@ -16,6 +16,8 @@ from django.urls import reverse
 from agreements import selectors
 from agreements.filters import AgreementFilterSet, periods
 from agreements.models import Agency, AgencyChange, Agreement, AgreementParty, UserProfile
+from agreements.querysets import pairs_query
+from agreements.text import fold
 from agreements.views.agreements import CappedPaginator
 from tests.factories import (
     AgencyFactory,
@@ -168,10 +170,33 @@ def searchable(db):
         ("100%", {"percent"}),
         ("chi tieu_nam", {"percent"}),
         ("dat%nam", set()),
-        ("_", {"percent"}),
+        # At the start of a word only: "_" follows a letter in "tieu_nam".
+        ("_", set()),
+        ("kheo", {"title"}),
+        ("dan van kh", {"title"}),
+        ("qcph/bdv", {"number"}),
+        ("cph", set()),
+        ("an van kheo", set()),
     ],
 )
-def test_search_finds_the_same_rows_on_every_database(searchable, query, expected):
+@pytest.mark.parametrize("way", ["chosen", "walk", "pairs joined", "pairs hashed"])
+def test_search_finds_the_same_rows_on_every_database(
+    searchable, monkeypatch, query, expected, way
+):
+    # Every way PostgreSQL may be asked (SQLite always walks): the same rows.
+    limits = {
+        "walk": (-1, 0),
+        "pairs joined": (10**12, 10**12),
+        "pairs hashed": (10**12, -1),
+    }
+    if way in limits:
+        pairs_limit, join_limit = limits[way]
+        monkeypatch.setattr("agreements.querysets.SEARCH_PAIRS_LIMIT", pairs_limit)
+        monkeypatch.setattr("agreements.querysets.SEARCH_PAIRS_JOIN_LIMIT", join_limit)
+    if connection.vendor == "postgresql":
+        _analyze()
+        if way.startswith("pairs") and pairs_query(fold(query)):
+            assert Agreement.objects.all()._rare_pairs(fold(query)) is not None
     found = Agreement.objects.search(query).values_list("pk", flat=True)
     assert set(found) == {searchable[name].pk for name in expected}
 
@@ -238,7 +263,7 @@ def test_search_can_use_the_trigram_indexes_of_every_table(many):
     # term gets are then not an option (nor reading a whole small index in order),
     # and the plan for a rare term, a bitmap of each trigram index, is.
     plan = _plan(
-        Agreement.objects.live().search("31b-qcph"),
+        Agreement.objects.live().search("qcph"),  # one word: no pairs
         enable_nestloop="off",
         enable_indexscan="off",
     )
@@ -251,13 +276,75 @@ def test_search_can_use_the_trigram_indexes_of_every_table(many):
 
 
 @postgresql_only
-def test_search_of_a_frequent_term_looks_up_parties_and_items_by_agreement(many):
+def test_search_of_a_frequent_term_looks_up_parties_and_items_by_agreement(many, monkeypatch):
+    # A phrase whose pairs are expected in more rows than the limit (here: any).
+    monkeypatch.setattr("agreements.querysets.SEARCH_PAIRS_LIMIT", -1)
     # Hash joins off: what is left is walking the list and looking each agreement up.
     qs = selectors.agreement_list(user=_admin()).search("dan van kheo")[:25]
     plan = _plan(qs, enable_hashjoin="off", enable_mergejoin="off", enable_bitmapscan="off")
     assert "agreements_agreementparty_agreement_id" in plan, plan
     assert "agreements_contentitem_agreement_id" in plan, plan
     assert "Seq Scan" not in plan, plan
+
+
+def _analyze():
+    """Statistics of the pair indexes, as autovacuum would gather them."""
+    with connection.cursor() as cursor:
+        for table in ("agreement", "agreementparty", "contentitem"):
+            cursor.execute(f"ANALYZE agreements_{table}")
+
+
+@postgresql_only
+def test_a_phrase_expected_in_few_rows_is_found_through_the_word_pair_indexes(many):
+    _analyze()
+    # Sequential scans and nested loops off, as for a table of national size where
+    # the phrase is in few rows: each branch is then read through an index.
+    plan = _plan(
+        selectors.agreement_list(user=_admin()).search("Dân chủ cơ sở")[:25],
+        enable_seqscan="off",
+        enable_nestloop="off",
+    )
+    for index in (
+        "agreements_agreement_search_pairs",
+        "agreements_agreementparty_search_pairs",
+        "agreements_contentitem_search_pairs",
+    ):
+        assert index in plan, plan
+    assert "search_trgm" not in plan, plan
+
+
+@postgresql_only
+def test_the_statistics_of_the_pairs_choose_the_way(many, monkeypatch):
+    agreements = Agreement.objects.all()
+    assert agreements._rare_pairs("dan chu co so") is None  # no statistics yet: walk
+    _analyze()
+    pairs, rows = agreements._rare_pairs("dan chu co so")
+    assert pairs == "'dan_chu' & 'chu_co' & 'co_so':*"
+    assert 0 <= rows < 1000
+    assert agreements._rare_pairs("kheo") is None
+    monkeypatch.setattr("agreements.querysets.SEARCH_PAIRS_LIMIT", -1)
+    assert agreements._rare_pairs("dan chu co so") is None
+
+
+def test_the_pairs_of_a_phrase_are_those_of_its_words():
+    assert pairs_query("kheo") is None
+    assert pairs_query("dan van kh") == "'dan_van' & 'van_kh':*"
+    assert pairs_query("31-ctr/bdvtu") == "'31_ctr' & 'ctr_bdvtu':*"
+    assert pairs_query(f"a {'b' * 150}") == f"'a_{'b' * 100}':*"
+
+
+@postgresql_only
+def test_a_word_of_any_length_is_indexed_and_found(db):
+    # A lexeme may not exceed 2,047 bytes: the index cuts words at 100 characters.
+    long_word = "x" * 5000
+    agreement = _agreement(AgencyFactory(), items=0)
+    ContentItemFactory(
+        agreement=agreement, number=1, title="Tuyên truyền", description=f"mã {long_word} cũ"
+    )
+    _analyze()
+    for query in (f"ma {long_word[:150]}", f"{long_word} cu"):
+        found = Agreement.objects.search(query).values_list("pk", flat=True)
+        assert list(found) == [agreement.pk]
 
 
 def _admin():
