@@ -4,6 +4,7 @@ import datetime
 import re
 
 from django.apps import apps
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, models
 from django.db.models import BooleanField, Case, Exists, Expression, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
@@ -327,6 +328,11 @@ class AgreementQuerySet(models.QuerySet):
         if len(agency_ids) > SEARCH_AGENCY_LIMIT:
             agency_ids = []
         pairs, rows = self._rare_pairs(key) or (None, None)
+        if pairs is not None and rows > SEARCH_PAIRS_JOIN_LIMIT and not self._is_every_live():
+            # A scope (a leader's province, a filter) is walked faster than the
+            # country's 40,000 rows holding the pairs are gathered: "hoi nong dan"
+            # for a province's leader 0.36 s walked, 0.7 s through the pairs.
+            pairs = None
         return self.filter(
             SearchMatch(
                 key,
@@ -335,6 +341,17 @@ class AgreementQuerySet(models.QuerySet):
                 hashed=pairs is not None and rows > SEARCH_PAIRS_JOIN_LIMIT,
             )
         )
+
+    def _is_every_live(self):
+        """True when this queryset selects every live agreement (an admin's list)."""
+
+        def rows(queryset):  # which rows, whatever is read of them
+            return queryset.order_by().values("pk").query.sql_with_params()
+
+        try:
+            return rows(self) == rows(self.model.objects.live())
+        except EmptyResultSet:
+            return False
 
     def _rare_pairs(self, key):
         """(The word-pair query of `key` (see `pairs_query`), how many rows at most

@@ -326,6 +326,15 @@ def test_the_statistics_of_the_pairs_choose_the_way(many, monkeypatch):
     assert agreements._rare_pairs("dan chu co so") is None
 
 
+def test_only_the_whole_countrys_list_probes_the_pairs_as_a_hash(many):
+    # A phrase in many rows: a scope is walked (its own rows), the country is not.
+    assert Agreement.objects.live()._is_every_live()
+    assert selectors.agreement_list(user=_admin())._is_every_live()
+    leader = ProfileFactory(agency=many[0], role=UserProfile.Role.LEADER).user
+    assert not selectors.agreement_list(user=leader)._is_every_live()
+    assert not Agreement.objects.live().filter(kind="plan")._is_every_live()
+
+
 def test_the_pairs_of_a_phrase_are_those_of_its_words():
     assert pairs_query("kheo") is None
     assert pairs_query("dan van kh") == "'dan_van' & 'van_kh':*"
