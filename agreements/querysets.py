@@ -4,7 +4,7 @@ import datetime
 import re
 
 from django.apps import apps
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, connections, models
 from django.db.models import BooleanField, Case, Exists, Expression, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
@@ -294,13 +294,25 @@ def pairs_query(key):
     (the pairs of its words, the last word possibly cut short: 'dan_van' &
     'van_kh':*), or None for a key of one word. A text holding the key at the start
     of a word holds these pairs, so they select a superset of the matches."""
-    # Cut as the index cuts them (migration 0009).
-    words = [word[:PAIR_WORD_LENGTH] for word in re.findall(r"[a-z0-9]+", key)]
-    if len(words) < 2:
+    pairs = _word_pairs(key)
+    if not pairs:
         return None
-    pairs = [f"'{first}_{second}'" for first, second in zip(words, words[1:], strict=False)]
-    pairs[-1] += ":*"
-    return " & ".join(pairs)
+    return " & ".join([*(f"'{pair}'" for pair in pairs[:-1]), f"'{pairs[-1]}':*"])
+
+
+def _word_pairs(key):
+    """The `dinvan_search_pairs` lexemes of `key`'s words, in order (the last one a
+    prefix of the text's), words cut as the index cuts them (migration 0009)."""
+    words = [word[:PAIR_WORD_LENGTH] for word in re.findall(r"[a-z0-9]+", key)]
+    return [f"{first}_{second}" for first, second in zip(words, words[1:], strict=False)]
+
+
+def same_query(one, other):
+    """True when both querysets select the same rows (the same SQL and parameters)."""
+    try:
+        return one.order_by().query.sql_with_params() == other.order_by().query.sql_with_params()
+    except (EmptyResultSet, FullResultSet):
+        return False
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -343,15 +355,9 @@ class AgreementQuerySet(models.QuerySet):
         )
 
     def _is_every_live(self):
-        """True when this queryset selects every live agreement (an admin's list)."""
-
-        def rows(queryset):  # which rows, whatever is read of them
-            return queryset.order_by().values("pk").query.sql_with_params()
-
-        try:
-            return rows(self) == rows(self.model.objects.live())
-        except EmptyResultSet:
-            return False
+        """True when this queryset selects every live agreement (an admin's list),
+        whatever it reads of them."""
+        return same_query(self.values("pk"), self.model.objects.live().values("pk"))
 
     def _rare_pairs(self, key):
         """(The word-pair query of `key` (see `pairs_query`), how many rows at most
@@ -373,19 +379,18 @@ class AgreementQuerySet(models.QuerySet):
         db = connections[self.db]
         if pairs is None or db.vendor != "postgresql":
             return None
-        tokens = [token.strip("'") for token in pairs.replace(":*", "").split(" & ")]
-        last_is_prefix = pairs.endswith(":*")
-        indexes = {
-            f"{apps.get_model('agreements', name)._meta.db_table}_search_pairs": name
+        *whole, started = _word_pairs(key)
+        indexes = [
+            f"{apps.get_model('agreements', name)._meta.db_table}_search_pairs"
             for name in ("Agreement", "AgreementParty", "ContentItem")
-        }
+        ]
         with db.cursor() as cursor:
             cursor.execute(
                 "SELECT c.reltuples, s.most_common_elems::text::text[], "
                 "s.most_common_elem_freqs FROM pg_stats s "
                 "JOIN pg_class c ON c.relname = s.tablename "
                 "WHERE s.schemaname = current_schema() AND s.tablename = ANY(%s)",
-                [list(indexes)],
+                [indexes],
             )
             stats = cursor.fetchall()
         if len(stats) < len(indexes):
@@ -396,13 +401,9 @@ class AgreementQuerySet(models.QuerySet):
                 continue  # no pair is common: every one is rare
             common = dict(zip(elements, frequencies, strict=False))
             floor = min(frequencies[: len(elements)])
-            shares = [common.get(token, floor) for token in tokens[:-1]]
-            last = tokens[-1]
-            if last_is_prefix:
-                started = sum(f for element, f in common.items() if element.startswith(last))
-                shares.append(max(started, floor))
-            else:
-                shares.append(common.get(last, floor))
+            shares = [common.get(pair, floor) for pair in whole]
+            prefixed = sum(f for element, f in common.items() if element.startswith(started))
+            shares.append(max(prefixed, floor))
             rows += max(reltuples, 0) * min(shares)
         return (pairs, rows) if rows <= SEARCH_PAIRS_LIMIT else None
 

@@ -38,11 +38,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from agreements.models import Agency, AgencyChange, Area, Indicator, IndicatorValue
+from agreements.querysets import same_query
 from agreements.text import fold
 
 from ..models import IndicatorYearTotal
 from ..snapshots import remembered, snapshot_key
-from .scope import same_query
 
 GROUPS = ("indicator", "year", "area", "agency")
 CENT = Decimal("0.01")

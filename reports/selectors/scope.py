@@ -11,11 +11,11 @@ passed as one array of ids; a larger one stays a subquery.
 import json
 from dataclasses import dataclass
 
-from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from agreements.models import Agreement
+from agreements.querysets import same_query
 
 from ..models import AgreementSummary
 
@@ -62,11 +62,3 @@ def _id_list(ids):
         literal = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
         return RawSQL("SELECT unnest(%s::bigint[])", [literal])
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
-
-
-def same_query(one, other):
-    """True when both querysets select the same rows (the same SQL and parameters)."""
-    try:
-        return one.order_by().query.sql_with_params() == other.order_by().query.sql_with_params()
-    except (EmptyResultSet, FullResultSet):
-        return False
