@@ -36,6 +36,20 @@ def edits_what_it_sees(user):
     return role_of(user) in {"admin", "editor"}
 
 
+def scope_of(user):
+    """Everything of `user` that `AgreementQuerySet.for_user` reads, as a key: two
+    users with the same scope see the same agreements, for as long as the areas,
+    agencies and lineage stay as they are (a write that changes them moves the
+    summaries' generation on). Keys what is remembered per scope."""
+    role = role_of(user)
+    if role in (None, "admin"):
+        return (role,)
+    profile = user.profile
+    if role == "leader" and profile.agency.area_id:
+        return (role, "area", profile.agency.area_id)
+    return (role, "agencies", profile.agency_id)
+
+
 def _walk(db, start_ids, edges_sql, *, edges_params=(), columns="source, target", select=None):
     """Rows of `select` (default: every id reached) after following `edges_sql`
     (rows of `columns`, the first two a source and a target) from `start_ids`, in one

@@ -17,7 +17,7 @@ from .models import (
     ItemAssessment,
     Review,
 )
-from .querysets import edits_what_it_sees, role_of
+from .querysets import edits_what_it_sees, role_of, scope_of
 from .text import fold
 
 
@@ -31,6 +31,26 @@ def agreement_list(*, user, query=None):
         .annotate(item_count=_count_of(ContentItem))
         .order_by("-signed_on", "-id")
     )
+
+
+def agreement_list_results_key(*, user, params):
+    """What identifies the agreement list's results (filters, count, table, pages)
+    for `user` and the GET `params`: {"key", "generation"} for
+    `reports.snapshots.remembered_part`. The results depend on nothing else: the
+    user's scope (`scope_of`), the parameters as given (their order shapes the
+    links), the day (statuses and "in force" move with it), the language (in the
+    key), and the data, which only changes with the generation. While a write waits
+    for its summaries the generation is None and the results are computed afresh."""
+    # The snapshots and the generation live with the reports, which read agreements.
+    from reports.services import settled_generation
+    from reports.snapshots import snapshot_key
+
+    return {
+        "key": snapshot_key(
+            "agreement_list", scope_of(user), list(params.lists()), timezone.localdate()
+        ),
+        "generation": settled_generation(),
+    }
 
 
 def _ended_label(name, until):

@@ -33,6 +33,7 @@ from pathlib import Path, PurePosixPath
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, router, transaction
@@ -373,6 +374,10 @@ def restore_backup(*, folder: Path, using: str = "default") -> RestoreResult:
             )
             _restore_sqlite_sequences(manifest.get("sqlite_sequences", {}), using=using)
 
+    # Rendered parts in the cache are keyed by the summaries' generation, which the
+    # backup brings back as it was: a cache shared by servers (CACHE_URL) could hold
+    # another timeline's parts under the same numbers.
+    cache.clear()
     media_files = _extract_media(folder / MEDIA_ARCHIVE, Path(settings.MEDIA_ROOT))
 
     now = table_row_counts(using)

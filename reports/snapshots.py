@@ -6,12 +6,16 @@ change a figure of the dashboard or the reports (`reports.signals`, and
 an older generation is never read again, so a page shows what it would compute,
 only faster. Snapshots live in the database (`ReportSnapshot`): every server
 process shares them, and a rolled-back transaction takes its own along.
+
+Rendered parts of pages (`remembered_part`: the agreement list's results) are
+keyed the same way but kept in Django's cache, not in the database.
 """
 
 import datetime
 import hashlib
 import pickle
 
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.db.models import Q
@@ -61,4 +65,29 @@ def remembered(*, key: str, generation: int | None, compute):
             [ReportSnapshot(key=key, generation=generation, payload=pickle.dumps(value))],
             ignore_conflicts=True,
         )
+    return value
+
+
+# How long a rendered part stays in the cache at most. The generation in its key
+# already makes it exact; the limit only bounds the memory of parts nobody asks
+# for again, and what a cache shared between servers (CACHE_URL) could still hold
+# after a database was swapped behind its back (`manage.py restore` clears it).
+PART_TIMEOUT = 600
+
+
+def remembered_part(*, key: str, generation: int | None, compute) -> str:
+    """`compute()` (a rendered part of a page), or what it returned for `key` in this
+    generation, from Django's cache (per process by default, see CACHES).
+
+    Unlike `remembered`, the answer is not written to the database: a page that
+    only reads takes no write lock (SQLite) and writes no row (PostgreSQL) to
+    remember it, and a cache that loses it only costs the computation again."""
+    if generation is None:
+        return compute()
+    versioned = f"part:{key}:{generation}"
+    stored = cache.get(versioned)
+    if stored is not None:
+        return stored
+    value = compute()
+    cache.set(versioned, value, PART_TIMEOUT)
     return value

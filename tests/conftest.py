@@ -1,6 +1,7 @@
 """Role fixtures: two editors of different agencies, a leader, an admin, an outsider."""
 
 import pytest
+from django.core.cache import cache
 
 from agreements.models import UserProfile
 from tests.factories import AgencyFactory, AreaFactory, ProfileFactory, UserFactory
@@ -45,3 +46,13 @@ def admin_user(db):
 @pytest.fixture
 def outsider(db):
     return UserFactory()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rendered parts are keyed by the summaries' generation, which starts again from
+    the same number in every test (each rolls back): one test's parts must not be
+    served to the next."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -4,12 +4,15 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView
+
+from reports.snapshots import remembered_part
 
 from .. import forms, selectors, services
 from ..filters import AgreementFilterSet
@@ -82,9 +85,34 @@ class OpenEndedPage(Page):
 
 
 class AgreementListView(LoginRequiredMixin, ListView):
+    """The list: filters, count, table and pages are rendered once per scope, filters
+    and generation (`selectors.agreement_list_results_key`) and then served from the
+    cache until a write moves the generation on; the page around them (the user's
+    name, the buttons of their role) is rendered every time."""
+
     template_name = "agreements/agreement_list.html"
+    results_template_name = "agreements/agreement_list_results.html"
     paginate_by = 25
     paginator_class = CappedPaginator
+
+    def get(self, request, *args, **kwargs):
+        results = remembered_part(
+            **selectors.agreement_list_results_key(user=request.user, params=request.GET),
+            compute=self.render_results,
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                "results": results,
+                "can_create": role_of(request.user) in {"admin", "editor"},
+            },
+        )
+
+    def render_results(self):
+        self.object_list = self.get_queryset()
+        context = self.get_context_data()
+        return render_to_string(self.results_template_name, context, self.request)
 
     def get_queryset(self):
         # Filters narrow the scoped list; invalid values are reported on the form and
@@ -100,7 +128,6 @@ class AgreementListView(LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
         context["sort"] = self.filterset.sort_links()
-        context["can_create"] = role_of(self.request.user) in {"admin", "editor"}
         return context
 
 
