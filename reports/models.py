@@ -159,7 +159,12 @@ class ObligationSummary(models.Model):
     of `SummaryState`. Whether it is listed on a day `on` is decided when read: it
     has opened (`opens_on` ≤ `on`), and the agreement is in force on `on` with
     `owed_from_year` ≤ `on.year` ≤ `owed_to_year` (empty: no limit), or expired on
-    `on` with `on.year` ≤ `expired_to_year`."""
+    `on` with `on.year` ≤ `expired_to_year`.
+
+    Rows exist only for live, signed agreements, and only while they can be listed
+    on some day of those years; they carry the dates of the agreement's status
+    (`superseded_on`, `effective_until`, `end_year`, copies of its summary's, and
+    rewritten with it), so what is owed on a day is read from this table alone."""
 
     summary = _agreement_summary(related_name="obligations")
     kind = models.CharField(_("hình thức"), max_length=20, choices=Review.Kind.choices)
@@ -172,8 +177,13 @@ class ObligationSummary(models.Model):
     expired_to_year = models.PositiveSmallIntegerField(
         _("khi hết hiệu lực, phải làm đến năm"), null=True
     )
+    superseded_on = models.DateField(_("văn bản bị thay thế từ ngày"), null=True)
+    effective_until = models.DateField(_("văn bản có hiệu lực đến ngày"), null=True)
+    end_year = models.PositiveSmallIntegerField(_("văn bản có hiệu lực đến năm"), null=True)
 
     objects = ObligationSummaryQuerySet.as_manager()
+    # Scope.filter: the whole country's rows need no check of the agreement.
+    live_agreements_only = True
 
     class Meta:
         verbose_name = _("việc đánh giá phải làm")
@@ -190,7 +200,9 @@ class ObligationSummary(models.Model):
 class OpenActivity(models.Model):
     """A plan activity with a deadline and not done yet, with its agreement: counting
     the late ones of the agreements in force needs neither the plans nor the
-    activities done."""
+    activities done. Stored only for agreements that can be in force on a day of
+    the years of `SummaryState` (live, signed, neither superseded nor expired
+    before them)."""
 
     activity_id = models.BigIntegerField(_("mã hoạt động"), primary_key=True)
     summary = _agreement_summary(related_name="open_activities")

@@ -47,13 +47,16 @@ def in_force_q(on, prefix=""):
 
 def expired_q(on, prefix=""):
     """The rows expired on `on` (live, signed, not superseded, past their term)."""
-    past = Q(**{f"{prefix}effective_until__lt": on}) | Q(
-        **{f"{prefix}effective_until__isnull": True, f"{prefix}end_year__lt": on.year}
-    )
     return (
         Q(**{f"{prefix}live": True, f"{prefix}lifecycle": "signed"})
         & ~Q(**{f"{prefix}superseded_on__lte": on})
-        & past
+        & _expired(on, prefix)
+    )
+
+
+def _expired(on, prefix):
+    return Q(**{f"{prefix}effective_until__lt": on}) | Q(
+        **{f"{prefix}effective_until__isnull": True, f"{prefix}end_year__lt": on.year}
     )
 
 
@@ -75,15 +78,17 @@ class AgreementSummaryQuerySet(models.QuerySet):
 class ObligationSummaryQuerySet(models.QuerySet):
     def owed(self, on):
         """The obligations listed on `on`: opened, and owed by an agreement in force
-        (within the years the rules give) or expired (a final review, for a year)."""
+        (within the years the rules give) or expired (a final review, for a year).
+        The rows are of live, signed agreements only, and carry the dates of their
+        status: `in_force_q` and `expired_q` without the agreement's row."""
         year = on.year
         in_force = (
-            in_force_q(on, "summary__")
+            _not_expired(on, "")
             & Q(owed_from_year__lte=year)
             & (Q(owed_to_year__isnull=True) | Q(owed_to_year__gte=year))
         )
-        expired = expired_q(on, "summary__") & Q(expired_to_year__gte=year)
-        return self.filter(in_force | expired, opens_on__lte=on)
+        expired = _expired(on, "") & Q(expired_to_year__gte=year)
+        return self.filter(~Q(superseded_on__lte=on), in_force | expired, opens_on__lte=on)
 
     def overdue(self, on):
         return self.filter(due_on__lt=on)

@@ -188,6 +188,13 @@ class Agreement(NormalizedModel):
                 condition=Q(archived_at__isnull=True),
                 name="agreement_live_list_idx",
             ),
+            # The archived ones, a handful: "not of an archived agreement" is then a
+            # small hash, not a join with every live agreement (reports.selectors.scope).
+            models.Index(
+                fields=["id"],
+                condition=Q(archived_at__isnull=False),
+                name="agreement_archived_idx",
+            ),
             models.Index(
                 fields=["kind", "-signed_on", "-id"],
                 condition=Q(archived_at__isnull=True),

@@ -174,7 +174,18 @@ class Review(NormalizedModel):
                 violation_error_message=_("Hội nghị đã phê duyệt phải có thời điểm phê duyệt."),
             ),
         ]
-        indexes = [models.Index(fields=["status", "held_on"], name="review_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "held_on"], name="review_status_idx"),
+            # Reviews awaiting approval, oldest first (the dashboard's list and count):
+            # a few thousand entries in the country instead of half a million rows,
+            # read from the index alone.
+            models.Index(
+                fields=["submitted_at", "id"],
+                include=["agreement_id"],
+                condition=Q(status="submitted"),
+                name="review_submitted_idx",
+            ),
+        ]
 
     def __str__(self):
         when = self.held_on.strftime("%d/%m/%Y") if self.held_on else ""

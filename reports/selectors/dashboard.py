@@ -215,11 +215,17 @@ def _expiring_from(scope, *, on):
     )
     ending = ending.exclude(superseded_on__lte=on)
     # Counted over the narrow summary rows; only the rows listed are read in full.
+    # They are ranked from the summaries' side, with the number joined: sorting the
+    # whole rows of a national term's 27,000 agreements spilled to disk, and an
+    # `IN` of them let PostgreSQL sort all 200,000 agreements first.
+    first = ending.order_by(
+        F("effective_until").asc(nulls_last=True), "agreement__number", "pk"
+    ).values("pk")[:LISTED]
     rows = list(
-        Agreement.objects.filter(pk__in=ending.values("pk"))
+        Agreement.objects.filter(pk__in=Subquery(first))
         .annotate(status_value=status_case(on, "summary__"))
         .select_related("lead_agency")
-        .order_by(F("effective_until").asc(nulls_last=True), "number", "pk")[:LISTED]
+        .order_by(F("effective_until").asc(nulls_last=True), "number", "pk")
     )
     return {"expiring": rows, "expiring_count": ending.count() if rows else 0}
 
@@ -417,7 +423,7 @@ def indicator_trends(*, scope, area_ids=None, years=None, generation=None):
 def awaiting_approval(*, scope):
     """Reviews submitted and waiting for a leader's approval: how many, and the
     oldest LISTED."""
-    submitted = scope.filter(Review.objects.filter(status=Review.Status.SUBMITTED))
+    submitted = scope.filter_few(Review.objects.filter(status=Review.Status.SUBMITTED))
     rows = list(
         submitted.select_related("agreement").order_by(
             F("submitted_at").asc(nulls_last=True), "pk"

@@ -44,9 +44,22 @@ class Scope:
             return queryset.filter(**{f"{field}__in": self.ids})
         if field == "pk":
             return queryset.filter(live=True)
+        if getattr(queryset.model, "live_agreements_only", False):
+            return queryset
         if queryset.model._meta.get_field(field).related_model is Agreement:
             return queryset.filter(**{f"{field}__archived_at__isnull": True})
         return queryset.filter(**{f"{field}__live": True})
+
+    def filter_few(self, queryset, field="agreement"):
+        """`filter`, for a queryset that its own index keeps to a few thousand rows
+        (the reviews awaiting approval): the whole country's condition is spelled
+        "not of an archived agreement", answered from the index of the archived
+        ones (a handful), instead of a join with every live agreement (40–120 ms at
+        national scale, against 2 ms)."""
+        if self.ids is not None:
+            return self.filter(queryset, field)
+        archived = Agreement.objects.filter(archived_at__isnull=False).values("pk")
+        return queryset.exclude(**{f"{field}__in": archived})
 
     def summaries(self):
         return self.filter(AgreementSummary.objects.all(), "pk")

@@ -349,6 +349,64 @@ def test_stored_obligations_are_those_the_rules_give_on_every_day_they_cover(wor
     assert checked > 60
 
 
+def test_obligations_never_listed_in_the_stored_years_are_not_stored(world):
+    """The agreement superseded two years ago owes reviews by the rules, but no day of
+    the stored years lists them: they are not stored (the overdue list walked such
+    rows first), nor the open plan activities of agreements ended before those years.
+    Every stored obligation carries its agreement's status dates."""
+    old = world["old"]
+    for ended in (old, world["expired"]):
+        plan = AnnualPlan.objects.create(agreement=ended, year=Y - 3)
+        PlanActivity.objects.create(plan=plan, activity="Tọa đàm", deadline=D(Y - 3, 6, 30))
+    summaries.summaries_refresh()
+    state = SummaryState.objects.get()
+    # Their late plan activities neither: they cannot be in force on any day.
+    assert set(OpenActivity.objects.values_list("summary_id", flat=True)) == {world["program"].pk}
+    owed_by_rules = review_obligations(
+        agreements=Agreement.objects.filter(pk=old.pk), on=D(Y - 3, 12, 31)
+    )
+    assert owed_by_rules, "the superseded agreement owed reviews while it was in force"
+    assert state.years_from == Y
+    assert not ObligationSummary.objects.filter(summary_id=old.pk).exists()
+    assert ObligationSummary.objects.filter(summary_id=world["program"].pk).exists()
+    rows = ObligationSummary.objects.select_related("summary")
+    assert rows
+    for row in rows:
+        summary = row.summary
+        assert (row.superseded_on, row.effective_until, row.end_year) == (
+            summary.superseded_on,
+            summary.effective_until,
+            summary.end_year,
+        )
+
+
+def test_the_migration_copies_the_status_dates_of_stored_obligations(world):
+    import importlib
+
+    migration = importlib.import_module("reports.migrations.0003_obligation_status_dates")
+    summaries.summaries_refresh()
+    program = world["program"]
+    AgreementSummary.objects.filter(pk=program.pk).update(
+        superseded_on=D(Y, 6, 1), effective_until=D(Y + 1, 5, 31), end_year=Y + 1
+    )
+    ObligationSummary.objects.update(superseded_on=None, effective_until=None, end_year=None)
+
+    class Editor:
+        pass
+
+    editor = Editor()
+    editor.connection = connection
+    migration.copy_dates(None, editor)
+    assert set(
+        ObligationSummary.objects.filter(summary_id=program.pk).values_list(
+            "superseded_on", "effective_until", "end_year"
+        )
+    ) == {(D(Y, 6, 1), D(Y + 1, 5, 31), Y + 1)}
+    others = ObligationSummary.objects.exclude(summary_id=program.pk).select_related("summary")
+    for row in others:
+        assert row.end_year == row.summary.end_year
+
+
 # --- Rebuild, marks, bulk loads ------------------------------------------------------------
 
 
@@ -440,6 +498,46 @@ def test_the_scope_of_an_admin_is_every_live_agreement(world):
     assert set(narrowed.summaries().values_list("pk", flat=True)) == set(
         Agreement.objects.filter(kind="plan").values_list("pk", flat=True)
     )
+
+
+def test_reviews_awaiting_approval_leave_out_archived_agreements_in_every_scope(world, agency_a):
+    """The whole country's reviews awaiting approval are read as "not of an archived
+    agreement" (Scope.filter_few), a leader's through the scope's ids: the same
+    reviews as the join with the live agreements."""
+    waiting = ReviewFactory(agreement=world["program"], status="submitted")
+    archived = _agreement(agency_a)
+    left_out = ReviewFactory(agreement=archived, status="submitted")
+    Agreement.objects.filter(pk=archived.pk).update(archived_at=timezone.now())
+    expected = list(
+        Review.objects.filter(status="submitted", agreement__archived_at__isnull=True).order_by(
+            "submitted_at", "pk"
+        )
+    )
+    assert waiting in expected and left_out not in expected
+    for agreements in (Agreement.objects.live(), Agreement.objects.live().filter(kind="program")):
+        scope = Scope.of(agreements)
+        found = dashboard_selectors.awaiting_approval(scope=scope)
+        assert (found["rows"], found["count"]) == (expected, len(expected))
+    whole = Scope.of(Agreement.objects.live()).filter_few(Review.objects.order_by())
+    assert "JOIN" not in str(whole.query)
+
+
+def test_the_whole_countrys_owed_obligations_are_read_from_one_table(world):
+    owed = Scope.of(Agreement.objects.live()).filter(ObligationSummary.objects.all(), "summary")
+    sql = str(owed.owed(TODAY).query)
+    assert "reports_agreementsummary" not in sql and "JOIN" not in sql
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN of PostgreSQL")
+def test_the_whole_countrys_reviews_awaiting_approval_are_counted_from_two_small_indexes(world):
+    submitted = Scope.of(Agreement.objects.live()).filter_few(
+        Review.objects.filter(status="submitted")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = submitted.order_by().values("pk").explain()
+    assert "review_submitted_idx" in plan
+    assert "agreement_archived_idx" in plan
 
 
 def test_a_lineage_change_moved_to_another_agency_updates_both(monkeypatch, world, agency_a):
