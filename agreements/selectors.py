@@ -161,8 +161,9 @@ def agreement_detail(*, agreement):
         .prefetch_related("papers")
         .order_by("-held_on", "-id")
     )
+    # An agreement of a province has hundreds of figures: only what the table shows.
     values = IndicatorValue.objects.filter(agreement=agreement).select_related(
-        "indicator", "area", "agency", "review"
+        "indicator", "area", "agency"
     )
     return {
         "parties": parties,

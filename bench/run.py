@@ -58,6 +58,30 @@ USERS = {"admin": "bench-admin", "leader": "bench-leader", "editor": "bench-edit
 PAGE_CAP_SECONDS = 60
 EXPORT_RUNS = 3
 FIRST_VIEW_RUNS = 3
+# Searches as staff type them (with or without accents): places, organisations,
+# topics and numbers, frequent and rare, one word or a phrase.
+SEARCH_TERMS = [
+    "Quảng Ninh",
+    "quang tri",
+    "dân chủ cơ sở",
+    "quang hop",
+    "phoi hop quang",
+    "hội nông dân",
+    "hoi lien hiep phu nu",
+    "mặt trận tổ quốc",
+    "cuu chien binh",
+    "đoàn thanh niên",
+    "nong thon moi",
+    "Lai Châu",
+    "dan van kheo",
+    "ton giao",
+    "chuyển đổi số",
+    "an giang",
+    "ctr/bdvtu",
+    "giam ngheo",
+    "Đà Nẵng",
+    "cong an tinh",
+]
 
 
 def prepare_environment(database_url):
@@ -371,9 +395,11 @@ def percentile(values, fraction):
 
 
 def load(page, sessions, requests, deadline):
-    """`requests` GETs of `page["path"]` shared by the clients; stops at `deadline`."""
+    """`requests` GETs of `page["path"]` (or of each of `page["paths"]` in turn) shared
+    by the clients; stops at `deadline`."""
     role = page["role"]
     clients = [client_set[role] if role else client_set["anonymous"] for client_set in sessions]
+    paths = page.get("paths") or [page["path"]]
     latencies, statuses = [], []
     lock = threading.Lock()
     remaining = [requests]
@@ -384,8 +410,9 @@ def load(page, sessions, requests, deadline):
                 if remaining[0] <= 0 or time.monotonic() > deadline:
                     return
                 remaining[0] -= 1
+                path = paths[remaining[0] % len(paths)]
             started = time.perf_counter()
-            status, _data, _cookies = client.get(page["path"])
+            status, _data, _cookies = client.get(path)
             elapsed = time.perf_counter() - started
             with lock:
                 latencies.append(elapsed)
@@ -745,6 +772,15 @@ def main():
                 "role": "admin",
             },
             {"name": "List, search", "path": "/agreements/?q=dan+van+kheo", "role": "admin"},
+            {
+                # Every request another term: none is answered from the cache of the
+                # list's results (the page above repeats one term, as a user paging
+                # back does).
+                "name": "List, search, a new term each time",
+                "path": "/agreements/?q=tuyen+truyen",
+                "paths": [f"/agreements/?{urlencode({'q': term})}" for term in SEARCH_TERMS],
+                "role": "admin",
+            },
             {
                 "name": "Agreement detail (30 items, 10 reviews)",
                 "path": f"/agreements/{agreement.pk}/",
