@@ -570,3 +570,40 @@ def test_a_long_list_says_more_than_the_cap_and_pages_forward(client, admin_user
     assert 'rel="next"' not in last.content.decode()
     assert client.get(LIST_URL, {"page": 4}).status_code == 404
     assert client.get(LIST_URL, {"page": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize("matches", [10, 31 + 25 + 4])
+def test_a_searched_list_reads_its_matches_once_and_pages_as_before(
+    client, admin_user, monkeypatch, matches
+):
+    """A search's matches are read once, in the list's order, for the count and the
+    pages within the cap (the condition is the costly part); the rows and pages are
+    those of the list read directly, within the cap and beyond it."""
+    monkeypatch.setattr(CappedPaginator, "cap", 30)
+    agency = AgencyFactory()
+    for n in range(matches):
+        _agreement(agency, items=1 if n % 2 else 0, title=f"Kế hoạch dân vận khéo số {n}")
+    for n in range(5):
+        _agreement(agency, items=0, title=f"Kế hoạch khác số {n}")
+    client.force_login(admin_user)
+    expected = [a.title for a in selectors.agreement_list(user=admin_user).search("dan van kheo")]
+    assert len(expected) == matches
+    pages = -(-matches // 25)
+    seen = []
+    for page in range(1, pages + 1):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(LIST_URL, {"q": "dân vận khéo", "page": page})
+        assert response.status_code == 200
+        rows = [a.title for a in response.context["object_list"]]
+        assert rows == expected[(page - 1) * 25 : page * 25]
+        seen += rows
+        # The agency names matched are looked up first, once, as before.
+        searching = [
+            q
+            for q in captured.captured_queries
+            if "dan van kheo" in q["sql"] and 'FROM "agreements_agreement"' in q["sql"]
+        ]
+        if page * 25 <= CappedPaginator.cap:
+            assert len(searching) == 1, [q["sql"][:200] for q in searching]
+    assert seen == expected
+    assert client.get(LIST_URL, {"q": "dân vận khéo", "page": pages + 1}).status_code == 404
