@@ -344,11 +344,6 @@ class AgreementFilterSet(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         return queryset.search(value)
 
-    def searched(self):
-        """Whether the list is narrowed by a search (the filters are applied)."""
-        cleaned = getattr(self.form, "cleaned_data", {})
-        return bool(fold(cleaned.get("q") or ""))
-
     def filter_status(self, queryset, name, value):
         return queryset.with_status_of(value)
 

@@ -359,7 +359,7 @@ class AgreementQuerySet(models.QuerySet):
             # country's 40,000 rows holding the pairs are gathered: "hoi nong dan"
             # for a province's leader 0.36 s walked, 0.7 s through the pairs.
             pairs = None
-        return self.filter(
+        found = self.filter(
             SearchMatch(
                 key,
                 agency_ids=agency_ids,
@@ -367,6 +367,18 @@ class AgreementQuerySet(models.QuerySet):
                 hashed=pairs is not None and rows > SEARCH_PAIRS_JOIN_LIMIT,
             )
         )
+        found.searched = True
+        return found
+
+    # Set by `search`, and kept by every queryset derived from it: a page that needs a
+    # count and a page of a search's matches reads their ids once
+    # (views.agreements.CappedPaginator), the search condition being the costly part.
+    searched = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.searched = self.searched
+        return clone
 
     def _is_every_live(self):
         """True when this queryset selects every live agreement (an admin's list),

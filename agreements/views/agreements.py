@@ -155,7 +155,7 @@ class AgreementListView(LoginRequiredMixin, ListView):
         return self.filterset.qs
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        if self.filterset.searched():
+        if queryset.searched:
             kwargs["rows"] = selectors.agreement_list(user=self.request.user)
         return super().get_paginator(queryset, per_page, **kwargs)
 
