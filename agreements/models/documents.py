@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.db import models
+from django.db import connections, models, router, transaction
 from django.db.models import F, Q
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
@@ -366,15 +366,41 @@ class AgreementParty(NormalizedModel):
         return f"{self.name_as_signed} ({self.get_role_display()})"
 
     def save(self, *args, **kwargs):
-        # Where the agency is, read from the database rather than from a cached
-        # instance; `Agency.save` updates the copies when an agency moves.
-        self.agency_area_id = (
-            Agency.objects.filter(pk=self.agency_id).values_list("area_id", flat=True).first()
-        )
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "agency_area"}
+        connection = connections[kwargs.get("using") or router.db_for_write(AgreementParty)]
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # The agency's share lock (`_area_of`) must last until the party is written.
+            with transaction.atomic(using=connection.alias):
+                self._save_with_area(connection, *args, **kwargs)
+        else:
+            self._save_with_area(connection, *args, **kwargs)
+
+    def _save_with_area(self, connection, *args, **kwargs):
+        self.agency_area_id = _area_of(self.agency_id, connection=connection)
         super().save(*args, **kwargs)
+
+
+def _area_of(agency_id, *, connection):
+    """Where the agency is, read from the database rather than from a cached instance
+    (`Agency.save` updates the parties' copies when an agency moves). On PostgreSQL
+    the agency row is share-locked until the party's transaction ends: a move being
+    saved at the same moment is waited for and its new area read (else the party
+    would keep the old one, written after the move had updated the others), and a
+    move starting later waits for the party, then updates it too. Party saves do
+    not block each other. SQLite lets one writer at a time: no move can be under way."""
+    if connection.vendor != "postgresql":
+        agencies = Agency.objects.using(connection.alias).filter(pk=agency_id)
+        return agencies.values_list("area_id", flat=True).first()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT area_id FROM {connection.ops.quote_name(Agency._meta.db_table)} "
+            "WHERE id = %s FOR SHARE",
+            [agency_id],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 class Signatory(NormalizedModel):

@@ -184,3 +184,58 @@ def test_one_review_page_posted_twice_at_once_creates_one_review():
     assert all(getattr(r, "status_code", None) == 302 for r in responses), responses
     assert Review.objects.filter(agreement=agreement).count() == 1
     assert responses[0]["Location"] == responses[1]["Location"]
+
+
+def test_a_party_saved_while_its_agency_moves_gets_the_new_area():
+    """The party copies its agency's area (`AgreementParty.agency_area`, which a
+    leader's list reads); the agency's move updates the copies. A party saved while
+    the move is not yet committed waits for it and copies the new area: before, it
+    copied the old one after the move had updated the others, and a leader of the
+    new area never saw the agreement."""
+    from django.db import transaction
+
+    from tests.factories import AreaFactory
+
+    old_area, new_area = AreaFactory(name="Huyện cũ"), AreaFactory(name="Huyện mới")
+    agency = AgencyFactory(area=old_area)
+    agreement = AgreementFactory(lead_agency=AgencyFactory())
+    moved, party_started, party_saved = threading.Event(), threading.Event(), threading.Event()
+    errors = []
+
+    def move():
+        try:
+            with transaction.atomic():
+                mover = type(agency).objects.get(pk=agency.pk)
+                mover.area = new_area
+                mover.save()
+                moved.set()
+                party_started.wait(timeout=10)
+                # The party's save must wait for this commit, not read around it.
+                assert not party_saved.wait(timeout=1)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def add_party():
+        try:
+            moved.wait(timeout=10)
+            party_started.set()
+            with transaction.atomic():
+                AgreementParty.objects.create(
+                    agreement=agreement, agency=agency, name_as_signed=agency.name
+                )
+            party_saved.set()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=move), threading.Thread(target=add_party)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert not errors, errors
+    party = AgreementParty.objects.get(agreement=agreement, agency=agency)
+    assert party.agency_area_id == new_area.pk
