@@ -37,10 +37,12 @@ def edits_what_it_sees(user):
 
 
 def scope_of(user):
-    """Everything of `user` that `AgreementQuerySet.for_user` reads, as a key: two
-    users with the same scope see the same agreements, for as long as the areas,
-    agencies and lineage stay as they are (a write that changes them moves the
-    summaries' generation on). Keys what is remembered per scope."""
+    """Which agreements `user` may see, as a key: (role,) for an admin or nobody,
+    (role, "area", area id) for a leader, (role, "agencies", agency id) otherwise.
+    `AgreementQuerySet.for_user` reads nothing else of the user, so two users with
+    the same scope see the same agreements, for as long as the areas, agencies and
+    lineage stay as they are (a write that changes them moves the summaries'
+    generation on). Keys what is remembered per scope."""
     role = role_of(user)
     if role in (None, "admin"):
         return (role,)
@@ -551,16 +553,15 @@ class AgreementQuerySet(models.QuerySet):
 
         The single place where read access to agreements is decided.
         """
-        role = role_of(user)
+        role, *within = scope_of(user)
         if role is None:
             return self.none()
-        qs = self.live()
         if role == "admin":
-            return qs
-        profile = user.profile
-        if role == "leader" and profile.agency.area_id:
-            return qs.in_areas([profile.agency.area_id])
-        return qs.for_agencies([profile.agency_id])
+            return self.live()
+        kind, pk = within
+        if kind == "area":
+            return self.live().in_areas([pk])
+        return self.live().for_agencies([pk])
 
     def editable_by(self, user):
         """What `user` may change: admins everything, editors their agency's

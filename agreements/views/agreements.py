@@ -82,25 +82,21 @@ class CappedPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         if self.rows is not None and bottom + self.per_page <= self.cap:
             rows = self._rows_by_id(bottom)
-            if not self.is_capped:
-                return self._get_page(rows, number, self)
-            if not rows and number > 1:
-                raise EmptyPage(_("Trang này không có kết quả."))
             has_more = len(self.first_ids) > bottom + self.per_page
-            return OpenEndedPage(rows, number, self, has_more=has_more)
-        if not self.is_capped:
+        elif not self.is_capped:
             # Always LIMIT a whole page, never the few rows left: told `LIMIT 1`,
             # PostgreSQL expects the first match to come early and walks the whole
             # list instead of using the search indexes (5 s instead of 30 ms).
             rows = self.object_list[bottom : bottom + self.per_page]
+        else:
+            # One row more than a page says whether there is a next page.
+            fetched = list(self.object_list[bottom : bottom + self.per_page + 1])
+            rows, has_more = fetched[: self.per_page], len(fetched) > self.per_page
+        if not self.is_capped:
             return self._get_page(rows, number, self)
-        # One row more than a page says whether there is a next page.
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
         if not rows and number > 1:
             raise EmptyPage(_("Trang này không có kết quả."))
-        return OpenEndedPage(
-            rows[: self.per_page], number, self, has_more=len(rows) > self.per_page
-        )
+        return OpenEndedPage(rows, number, self, has_more=has_more)
 
 
 class OpenEndedPage(Page):

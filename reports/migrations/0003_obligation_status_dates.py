@@ -3,25 +3,19 @@ so what is owed on a day is read from the obligations alone."""
 
 from django.db import migrations, models
 
+# The updated table is named, not aliased, in the WHERE: SQLite's UPDATE … FROM
+# takes no alias for it, PostgreSQL takes either.
 COPY = """
-UPDATE reports_obligationsummary AS o
+UPDATE reports_obligationsummary
 SET superseded_on = s.superseded_on, effective_until = s.effective_until, end_year = s.end_year
 FROM reports_agreementsummary AS s
-WHERE s.agreement_id = o.agreement_id
+WHERE s.agreement_id = reports_obligationsummary.agreement_id
 """
 
 
 def copy_dates(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
-        if schema_editor.connection.vendor == "sqlite":
-            # SQLite's UPDATE … FROM does not take an alias for the updated table.
-            cursor.execute(
-                COPY.replace("reports_obligationsummary AS o", "reports_obligationsummary").replace(
-                    "o.agreement_id", "reports_obligationsummary.agreement_id"
-                )
-            )
-        else:
-            cursor.execute(COPY)
+        cursor.execute(COPY)
 
 
 class Migration(migrations.Migration):
