@@ -162,15 +162,20 @@ class AgencyQuerySet(models.QuerySet):
 # agreements, which are searched whatever the count, still match it.
 SEARCH_AGENCY_LIMIT = 200
 
-# A phrase whose rarest word pair may be in more rows than this is searched by
-# walking the list (see `AgreementQuerySet._rare_pairs`). Measured at national scale:
-# 40,000 rows by the pairs take about 200 ms; "dan van kheo" (117,000) walks in 80 ms.
-SEARCH_PAIRS_LIMIT = 50_000
-# Up to this many rows by the pairs, PostgreSQL joins the matches to the list (a few
-# ms for a rare phrase); above, the list's walk probes a hash of them (see
-# `SearchMatch`): for "hoi nong dan" (40,000 rows) 0.5 s instead of 0.9 s, but for a
-# leader's "quang ninh" (11,000) 0.7 s instead of 0.3 s.
+# A phrase whose rarest word pair may be in this many rows or fewer is found through
+# the pair indexes of each table, joined to the list: a few ms for a rare phrase.
+# Above, the list is walked in its order, keeping only the agreements whose search
+# document holds the phrase's pairs (migration 0011; see `SearchMatch`). Measured at
+# national scale: "hoi lien hiep phu nu" (46,000 rows) 269 ms through the pairs of
+# each table, 95 ms through the documents; "quang ninh" (11,000) joined 110 ms.
 SEARCH_PAIRS_JOIN_LIMIT = 20_000
+# A phrase whose documents may be in this share of the agreements or more is found
+# by walking the list and looking each agreement up: the matches come early, and
+# gathering the candidates would cost more ("mat tran to quoc", in 65 % of the
+# agreements: 139 ms walked, 264 ms through the documents).
+SEARCH_WALK_SHARE = 0.5
+# The search documents of migration 0011 (PostgreSQL only).
+SEARCH_DOCUMENTS = "agreements_search_document"
 # The pair index keeps the first 100 characters of each word (migration 0009).
 PAIR_WORD_LENGTH = 100
 
@@ -197,21 +202,28 @@ class SearchMatch(Expression):
     building the whole set of matching items first (a second or more for a
     frequent term). SQLite runs the same SQL.
 
-    With `pairs` (a tsquery of word pairs, PostgreSQL only: see `_rare_pairs`), every
+    With `pairs` (a tsquery of word pairs, PostgreSQL only: see `_pair_rows`), every
     branch keeps only the rows holding those pairs, through the pair indexes of
     migration 0009, and the LIKE is hidden from the trigram indexes: for phrases
     made of common syllables, rare as a whole ("quang hop", "dan chu co so").
-    `hashed`: for such a phrase in many rows, an IN over them, as a CASE.
+
+    With `candidates` (the same tsquery) for a phrase in many rows: only the
+    agreements whose search document (migration 0011) holds every pair, or that
+    have a party among `agency_ids`, are looked up as above, in the list's order.
+    Those agreements are read from the documents' index into a hash (20–60 ms for
+    50,000–130,000 of them); fetching the items that hold the pairs instead took
+    200–450 ms for "hoi lien hiep phu nu" or "giam ngheo", and walking every
+    agreement checked four times as many as match.
     """
 
     conditional = True
 
-    def __init__(self, key, *, agency_ids=(), pk=None, pairs=None, hashed=False):
+    def __init__(self, key, *, agency_ids=(), pk=None, pairs=None, candidates=None):
         super().__init__(output_field=BooleanField())
         self.key = key
         self.agency_ids = list(agency_ids)
         self.pairs = pairs
-        self.hashed = hashed
+        self.candidates = candidates
         self.pk = pk if pk is not None else F("pk")
 
     def get_source_expressions(self):
@@ -278,21 +290,26 @@ class SearchMatch(Expression):
         union = " UNION ALL ".join(sql for sql, _ in branches)
         tests = f"{folded} {like} AND CASE WHEN {folded} {regex} THEN TRUE END"
         patterns = search_patterns(self.key, connection)
-        if self.hashed:
-            # The matching agreements, gathered once into a hash that the list's
-            # walk in its own order probes (a CASE keeps PostgreSQL from turning the
-            # IN into a join, which would fetch and sort every match first: 0.9 s
-            # instead of 0.45 s for "hoi nong dan", in 20,000 agreements).
-            sql = (
-                f"CASE WHEN {pk_sql} IN (SELECT search_rows.agreement_id FROM ({union}) "
-                f"search_rows WHERE {tests}) THEN TRUE END"
-            )
-            return sql, [*pk_params, *params, *patterns]
         sql = (
             f"EXISTS (SELECT 1 FROM ({union}) search_rows "
-            f"WHERE search_rows.agreement_id = {pk_sql} AND {tests})"
+            f"WHERE search_rows.agreement_id = {pk_sql} AND {tests}"
         )
-        return sql, [*params, *pk_params, *patterns]
+        if self.candidates is None:
+            return sql + ")", [*params, *pk_params, *patterns]
+        # The CASE tests the exact match only for a candidate. OFFSET 0 keeps the
+        # EXISTS a lookup per candidate: without it PostgreSQL may turn it into a
+        # hash of every match, gathered first (the cost the documents avoid).
+        candidates = "SELECT agreement_id FROM dinvan_search_candidates(CAST(%s AS tsquery))"
+        candidate_params = [self.candidates]
+        if self.agency_ids:
+            placeholders = ", ".join(["%s"] * len(self.agency_ids))
+            candidates += (
+                f" UNION ALL SELECT agreement_id FROM {table['AgreementParty']} "
+                f"WHERE agency_id IN ({placeholders})"
+            )
+            candidate_params += self.agency_ids
+        sql = f"CASE WHEN {pk_sql} IN ({candidates}) THEN {sql} OFFSET 0) END"
+        return sql, [*pk_params, *candidate_params, *params, *pk_params, *patterns]
 
 
 def search_patterns(key, connection=connection):
@@ -355,20 +372,15 @@ class AgreementQuerySet(models.QuerySet):
         )
         if len(agency_ids) > SEARCH_AGENCY_LIMIT:
             agency_ids = []
-        pairs, rows = self._rare_pairs(key) or (None, None)
-        if pairs is not None and rows > SEARCH_PAIRS_JOIN_LIMIT and not self._is_every_live():
-            # A scope (a leader's province, a filter) is walked faster than the
-            # country's 40,000 rows holding the pairs are gathered: "hoi nong dan"
-            # for a province's leader 0.36 s walked, 0.7 s through the pairs.
-            pairs = None
-        found = self.filter(
-            SearchMatch(
-                key,
-                agency_ids=agency_ids,
-                pairs=pairs,
-                hashed=pairs is not None and rows > SEARCH_PAIRS_JOIN_LIMIT,
-            )
-        )
+        pairs = pairs_query(key) if connections[self.db].vendor == "postgresql" else None
+        rows, share = self._pair_rows(key) or (None, None)
+        if pairs is None or (share is not None and share >= SEARCH_WALK_SHARE):
+            match = SearchMatch(key, agency_ids=agency_ids)
+        elif rows is not None and rows <= SEARCH_PAIRS_JOIN_LIMIT:
+            match = SearchMatch(key, agency_ids=agency_ids, pairs=pairs)
+        else:
+            match = SearchMatch(key, agency_ids=agency_ids, candidates=pairs)
+        found = self.filter(match)
         found.searched = True
         return found
 
@@ -382,30 +394,26 @@ class AgreementQuerySet(models.QuerySet):
         clone.searched = self.searched
         return clone
 
-    def _is_every_live(self):
-        """True when this queryset selects every live agreement (an admin's list),
-        whatever it reads of them."""
-        return same_query(self.values("pk"), self.model.objects.live().values("pk"))
-
-    def _rare_pairs(self, key):
-        """(The word-pair query of `key` (see `pairs_query`), how many rows at most
-        hold its pairs) when few rows can, else None.
+    def _pair_rows(self, key):
+        """(How many rows (agreements, parties, items) at most hold the word pairs of
+        `key` (see `pairs_query`), which share of the agreements at most has them all
+        in its search document); None when that cannot be told (one word, SQLite,
+        no statistics yet).
 
         For a phrase of common syllables and rare as a whole ("quang hop", "dan chu
         co so") the pair index finds the few rows at once, where the trigram index
-        would select most of the table. A phrase in many rows ("dan van kheo", in
-        5 % of the items) is better found by walking the agreements in the list's
-        order until a page is full: through the pair index every one of them would
-        be fetched. How many rows at most: those holding the phrase's rarest pair,
-        from the statistics PostgreSQL keeps of each pair index (its most common
-        pairs and their frequencies; a pair not among them is rarer than all of
-        them). The planner's own estimate multiplies the pairs' frequencies as if
-        they were independent, which the pairs of one phrase are not: it expects
-        4,000 rows for "mat tran to quoc", which is in 250,000.
+        would select most of the table. A phrase in many rows ("giam ngheo", in
+        50,000 items) is better found through the search documents (see
+        `SearchMatch`): through the pair indexes every one of those rows would be
+        fetched. How many at most: those holding the phrase's rarest pair, from the
+        statistics PostgreSQL keeps of each pair index and of the documents (their
+        most common pairs and their frequencies; a pair not among them is rarer
+        than all of them). The planner's own estimate multiplies the pairs'
+        frequencies as if they were independent, which the pairs of one phrase are
+        not: it expects 4,000 rows for "mat tran to quoc", which is in 250,000.
         """
-        pairs = pairs_query(key)
         db = connections[self.db]
-        if pairs is None or db.vendor != "postgresql":
+        if pairs_query(key) is None or db.vendor != "postgresql":
             return None
         *whole, started = _word_pairs(key)
         indexes = [
@@ -414,26 +422,29 @@ class AgreementQuerySet(models.QuerySet):
         ]
         with db.cursor() as cursor:
             cursor.execute(
-                "SELECT c.reltuples, s.most_common_elems::text::text[], "
+                "SELECT s.tablename, c.reltuples, s.most_common_elems::text::text[], "
                 "s.most_common_elem_freqs FROM pg_stats s "
                 "JOIN pg_class c ON c.relname = s.tablename "
-                "WHERE s.schemaname = current_schema() AND s.tablename = ANY(%s)",
-                [indexes],
+                "AND c.relnamespace = current_schema()::regnamespace "
+                "WHERE s.schemaname = current_schema() "
+                "AND (s.tablename = ANY(%s) OR (s.tablename = %s AND s.attname = 'pairs'))",
+                [indexes, SEARCH_DOCUMENTS],
             )
-            stats = cursor.fetchall()
-        if len(stats) < len(indexes):
+            stats = {row[0]: row[1:] for row in cursor.fetchall()}
+        if len(stats) <= len(indexes):
             return None  # not analysed yet: nothing to go by
-        rows = 0
-        for reltuples, elements, frequencies in stats:
+        shares = {}
+        for table, (_reltuples, elements, frequencies) in stats.items():
             if not elements:
-                continue  # no pair is common: every one is rare
+                shares[table] = 0.0  # no pair is common: every one is rare
+                continue
             common = dict(zip(elements, frequencies, strict=False))
             floor = min(frequencies[: len(elements)])
-            shares = [common.get(pair, floor) for pair in whole]
+            pairs = [common.get(pair, floor) for pair in whole]
             prefixed = sum(f for element, f in common.items() if element.startswith(started))
-            shares.append(max(prefixed, floor))
-            rows += max(reltuples, 0) * min(shares)
-        return (pairs, rows) if rows <= SEARCH_PAIRS_LIMIT else None
+            shares[table] = min([*pairs, max(prefixed, floor)])
+        rows = sum(max(stats[index][0], 0) * shares[index] for index in indexes)
+        return rows, shares[SEARCH_DOCUMENTS]
 
     def with_status(self, on=None):
         """Annotate `status_value`, the status derived from dates on `on` (default today)."""

@@ -169,6 +169,7 @@ class CopySink(Sink):
         self.error = None
         self.atomic = None
         self.rebuild_seconds = 0.0
+        self.paused = []
 
     # Statements run by whichever thread holds the loading connection.
 
@@ -181,12 +182,18 @@ class CopySink(Sink):
         execute_all(["SET LOCAL synchronous_commit = off", "SET CONSTRAINTS ALL IMMEDIATE"])
         if self.rebuild:
             self._drop(tables)
+            self._pause_triggers(tables)
 
     def _close(self, tables, stdout):
         started = time.perf_counter()
         statements = ["SET LOCAL maintenance_work_mem = '512MB'"]
         statements += [definition for _kind, _table, _name, definition in self.dropped]
         statements += _sequence_resets(tables)
+        statements += [f"ALTER TABLE {table} ENABLE TRIGGER USER" for table in self.paused]
+        if self.paused:
+            statements.append(
+                "SELECT dinvan_search_documents_refresh(ARRAY(SELECT id FROM agreements_agreement))"
+            )
         statements.append("SET CONSTRAINTS ALL DEFERRED")
         execute_all(statements)
         self.rebuild_seconds = time.perf_counter() - started
@@ -227,6 +234,23 @@ class CopySink(Sink):
                 definition = f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
             self.dropped.append((kind, table, name, definition))
             execute_all([drop])
+
+    def _pause_triggers(self, tables):
+        """Disable the user triggers (the search documents') of the loaded tables that
+        have any, in this transaction: a failure rolls the pause back too."""
+        names = [table.model._meta.db_table for table in tables]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                WHERE c.relname = ANY(%s) AND c.relnamespace = current_schema()::regnamespace
+                  AND NOT t.tgisinternal
+                ORDER BY 1
+                """,
+                [names],
+            )
+            self.paused = [connection.ops.quote_name(name) for (name,) in cursor.fetchall()]
+        execute_all([f"ALTER TABLE {table} DISABLE TRIGGER USER" for table in self.paused])
 
     def _copy(self, table, text, null):
         started = time.perf_counter()

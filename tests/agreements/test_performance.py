@@ -55,6 +55,27 @@ def _queries(client, url, params=None):
     return len(captured), response
 
 
+# The ways PostgreSQL may be asked to search a phrase (see AgreementQuerySet.search),
+# forced by the limits that choose them; SQLite always walks.
+WAYS = {
+    "walk": {"SEARCH_WALK_SHARE": -1},
+    "pairs joined": {"SEARCH_WALK_SHARE": 2, "SEARCH_PAIRS_JOIN_LIMIT": 10**12},
+    "candidates": {"SEARCH_WALK_SHARE": 2, "SEARCH_PAIRS_JOIN_LIMIT": -1},
+}
+
+
+def _choose(monkeypatch, way):
+    for name, value in WAYS[way].items():
+        monkeypatch.setattr(f"agreements.querysets.{name}", value)
+
+
+def _way_of(queryset):
+    sql = str(queryset.query)
+    if "dinvan_search_candidates" in sql:
+        return "candidates"
+    return "pairs joined" if "dinvan_search_pairs" in sql else "walk"
+
+
 # --- query counts at two sizes --------------------------------------------------
 
 LIST_CASES = {
@@ -179,24 +200,18 @@ def searchable(db):
         ("an van kheo", set()),
     ],
 )
-@pytest.mark.parametrize("way", ["chosen", "walk", "pairs joined", "pairs hashed"])
+@pytest.mark.parametrize("way", ["chosen", *WAYS])
 def test_search_finds_the_same_rows_on_every_database(
     searchable, monkeypatch, query, expected, way
 ):
     # Every way PostgreSQL may be asked (SQLite always walks): the same rows.
-    limits = {
-        "walk": (-1, 0),
-        "pairs joined": (10**12, 10**12),
-        "pairs hashed": (10**12, -1),
-    }
-    if way in limits:
-        pairs_limit, join_limit = limits[way]
-        monkeypatch.setattr("agreements.querysets.SEARCH_PAIRS_LIMIT", pairs_limit)
-        monkeypatch.setattr("agreements.querysets.SEARCH_PAIRS_JOIN_LIMIT", join_limit)
+    if way in WAYS:
+        _choose(monkeypatch, way)
     if connection.vendor == "postgresql":
         _analyze()
-        if way.startswith("pairs") and pairs_query(fold(query)):
-            assert Agreement.objects.all()._rare_pairs(fold(query)) is not None
+        if pairs_query(fold(query)):
+            assert Agreement.objects.all()._pair_rows(fold(query)) is not None
+            assert _way_of(Agreement.objects.search(query)) == way if way != "chosen" else True
     found = Agreement.objects.search(query).values_list("pk", flat=True)
     assert set(found) == {searchable[name].pk for name in expected}
 
@@ -276,21 +291,47 @@ def test_search_can_use_the_trigram_indexes_of_every_table(many):
 
 
 @postgresql_only
-def test_search_of_a_frequent_term_looks_up_parties_and_items_by_agreement(many, monkeypatch):
-    # A phrase whose pairs are expected in more rows than the limit (here: any).
-    monkeypatch.setattr("agreements.querysets.SEARCH_PAIRS_LIMIT", -1)
-    # Hash joins off: what is left is walking the list and looking each agreement up.
+@pytest.mark.parametrize("way", ["walk", "candidates"])
+def test_search_of_a_frequent_term_looks_up_parties_and_items_by_agreement(many, monkeypatch, way):
+    # A phrase in most agreements is walked; one in many rows, through the documents'
+    # candidates: either way each agreement's parties and items are looked up by it.
+    _choose(monkeypatch, way)
+    _analyze()
     qs = selectors.agreement_list(user=_admin()).search("dan van kheo")[:25]
+    assert _way_of(qs) == way
+    # Hash joins off: what is left is walking the list and looking each agreement up.
     plan = _plan(qs, enable_hashjoin="off", enable_mergejoin="off", enable_bitmapscan="off")
     assert "agreements_agreementparty_agreement_id" in plan, plan
     assert "agreements_contentitem_agreement_id" in plan, plan
     assert "Seq Scan" not in plan, plan
+    assert ("dinvan_search_candidates" in plan) == (way == "candidates"), plan
+
+
+@postgresql_only
+def test_the_candidates_are_read_through_the_documents_index(many):
+    # Even where most documents hold the pairs, where the planner would rather read
+    # the table and decompress every document (it does not count that cost): the
+    # function that names the candidates plans with sequential scans off.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM dinvan_search_candidates(CAST(%s AS tsquery))",
+            [pairs_query("dan van kheo")],
+        )
+        assert cursor.fetchone()[0] == 60
+        cursor.execute(
+            "SELECT count(*) FROM dinvan_search_candidates(CAST(%s AS tsquery))",
+            [pairs_query("dan chu co so")],
+        )
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT proconfig FROM pg_proc WHERE proname = 'dinvan_search_candidates'")
+        assert cursor.fetchone()[0] == ["enable_seqscan=off"]
 
 
 def _analyze():
-    """Statistics of the pair indexes, as autovacuum would gather them."""
+    """Statistics of the pair indexes and the search documents, as autovacuum would
+    gather them."""
     with connection.cursor() as cursor:
-        for table in ("agreement", "agreementparty", "contentitem"):
+        for table in ("agreement", "agreementparty", "contentitem", "search_document"):
             cursor.execute(f"ANALYZE agreements_{table}")
 
 
@@ -314,25 +355,23 @@ def test_a_phrase_expected_in_few_rows_is_found_through_the_word_pair_indexes(ma
 
 
 @postgresql_only
-def test_the_statistics_of_the_pairs_choose_the_way(many, monkeypatch):
+def test_the_statistics_of_the_pairs_choose_the_way(many):
     agreements = Agreement.objects.all()
-    assert agreements._rare_pairs("dan chu co so") is None  # no statistics yet: walk
+    # No statistics yet: nothing to go by, the documents' candidates are safe.
+    assert agreements._pair_rows("dan chu co so") is None
+    assert _way_of(agreements.search("dan chu co so")) == "candidates"
     _analyze()
-    pairs, rows = agreements._rare_pairs("dan chu co so")
-    assert pairs == "'dan_chu' & 'chu_co' & 'co_so':*"
+    rows, share = agreements._pair_rows("dan chu co so")
     assert 0 <= rows < 1000
-    assert agreements._rare_pairs("kheo") is None
-    monkeypatch.setattr("agreements.querysets.SEARCH_PAIRS_LIMIT", -1)
-    assert agreements._rare_pairs("dan chu co so") is None
-
-
-def test_only_the_whole_countrys_list_probes_the_pairs_as_a_hash(many):
-    # A phrase in many rows: a scope is walked (its own rows), the country is not.
-    assert Agreement.objects.live()._is_every_live()
-    assert selectors.agreement_list(user=_admin())._is_every_live()
-    leader = ProfileFactory(agency=many[0], role=UserProfile.Role.LEADER).user
-    assert not selectors.agreement_list(user=leader)._is_every_live()
-    assert not Agreement.objects.live().filter(kind="plan")._is_every_live()
+    assert 0 <= share < 0.5
+    assert _way_of(agreements.search("dan chu co so")) == "pairs joined"
+    # In every item of the 60 agreements: 180 rows, every document.
+    rows, share = agreements._pair_rows("dan van kheo")
+    assert rows > 100
+    assert share == pytest.approx(1.0)
+    assert _way_of(agreements.search("dan van kheo")) == "walk"
+    assert agreements._pair_rows("kheo") is None
+    assert _way_of(agreements.search("kheo")) == "walk"
 
 
 def test_the_pairs_of_a_phrase_are_those_of_its_words():
@@ -572,7 +611,7 @@ def test_a_long_list_says_more_than_the_cap_and_pages_forward(client, admin_user
     assert client.get(LIST_URL, {"page": "x"}).status_code == 404
 
 
-@pytest.mark.parametrize("way", ["walk", "pairs joined", "pairs hashed"])
+@pytest.mark.parametrize("way", list(WAYS))
 @pytest.mark.parametrize("matches", [10, 31 + 25 + 4])
 def test_a_searched_list_pages_as_before_and_reads_its_matches_once(
     client, admin_user, monkeypatch, matches, way
@@ -585,9 +624,7 @@ def test_a_searched_list_pages_as_before_and_reads_its_matches_once(
     if way != "walk" and connection.vendor != "postgresql":
         pytest.skip("the word-pair indexes are PostgreSQL's")
     monkeypatch.setattr(CappedPaginator, "cap", 30)
-    limits = {"walk": (-1, 0), "pairs joined": (10**12, 10**12), "pairs hashed": (10**12, -1)}
-    monkeypatch.setattr("agreements.querysets.SEARCH_PAIRS_LIMIT", limits[way][0])
-    monkeypatch.setattr("agreements.querysets.SEARCH_PAIRS_JOIN_LIMIT", limits[way][1])
+    _choose(monkeypatch, way)
     agency = AgencyFactory()
     for n in range(matches):
         _agreement(agency, items=1 if n % 2 else 0, title=f"Kế hoạch dân vận khéo số {n}")
@@ -596,6 +633,8 @@ def test_a_searched_list_pages_as_before_and_reads_its_matches_once(
     if connection.vendor == "postgresql":
         _analyze()
     searched = selectors.agreement_list(user=admin_user).search("dan van kheo")
+    if connection.vendor == "postgresql":
+        assert _way_of(searched) == way
     assert searched.searched and searched.filter(kind="plan").searched
     assert not selectors.agreement_list(user=admin_user).searched
     expected = [a.title for a in searched]
