@@ -66,7 +66,7 @@ from ..models import (
 )
 from .builder import Generator, Result
 from .vocabulary import AS_OF, BENCH_USER_PREFIX, CODE_PREFIX, MARK, SCALES, Scale
-from .writers import BulkSink, CopySink
+from .writers import BulkSink, CopySink, execute_all, pause_user_triggers, resume_user_triggers
 
 __all__ = [
     "AS_OF",
@@ -140,9 +140,29 @@ def delete_generated(*, stdout=None):
     bench_users = get_user_model().objects.filter(username__startswith=BENCH_USER_PREFIX)
     counts = {}
     with transaction.atomic():
+        # The search documents' triggers would compute the documents of 200,000
+        # agreements twice (parties gone, then items) only to delete them.
+        # ALTER TABLE refuses a table with foreign-key checks still pending from
+        # earlier in the transaction: they are run first (SET CONSTRAINTS).
+        paused = []
+        if connection.vendor == "postgresql":
+            execute_all(["SET CONSTRAINTS ALL IMMEDIATE"])
+            paused = pause_user_triggers([Agreement, AgreementParty, ContentItem])
+            execute_all(["SET CONSTRAINTS ALL DEFERRED"])
         for queryset in steps:
             label = queryset.model._meta.model_name
             counts[label] = counts.get(label, 0) + _raw_delete(queryset)
+        if paused:
+            execute_all(
+                [
+                    "SET CONSTRAINTS ALL IMMEDIATE",
+                    *resume_user_triggers(paused),
+                    "SELECT dinvan_search_documents_refresh(ARRAY("
+                    "SELECT agreement_id FROM agreements_search_document d WHERE NOT EXISTS "
+                    "(SELECT 1 FROM agreements_agreement a WHERE a.id = d.agreement_id)))",
+                    "SET CONSTRAINTS ALL DEFERRED",
+                ]
+            )
         UserProfile.objects.filter(user__in=bench_users).delete()
         bench_users.delete()
         counts["agency"] = _raw_delete(Agency.objects.filter(area__in=areas))

@@ -138,6 +138,32 @@ def execute_all(statements):
             cursor.execute(statement)
 
 
+def pause_user_triggers(models):
+    """Disable, in the current transaction (a rollback undoes it), the user triggers of
+    the tables of `models` that have any: those that keep the search documents
+    (migration 0011), which a bulk load or delete computes once instead. PostgreSQL
+    only. Returns the tables for `resume_user_triggers`."""
+    names = [model._meta.db_table for model in models]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+            WHERE c.relname = ANY(%s) AND c.relnamespace = current_schema()::regnamespace
+              AND NOT t.tgisinternal
+            ORDER BY 1
+            """,
+            [names],
+        )
+        paused = [connection.ops.quote_name(name) for (name,) in cursor.fetchall()]
+    execute_all([f"ALTER TABLE {table} DISABLE TRIGGER USER" for table in paused])
+    return paused
+
+
+def resume_user_triggers(paused):
+    """The statements that enable again what `pause_user_triggers` disabled."""
+    return [f"ALTER TABLE {table} ENABLE TRIGGER USER" for table in paused]
+
+
 def _sequence_resets(tables):
     return connection.ops.sequence_reset_sql(no_style(), [table.model for table in tables])
 
@@ -182,15 +208,15 @@ class CopySink(Sink):
         execute_all(["SET LOCAL synchronous_commit = off", "SET CONSTRAINTS ALL IMMEDIATE"])
         if self.rebuild:
             self._drop(tables)
-            self._pause_triggers(tables)
+            self.paused = pause_user_triggers([table.model for table in tables])
 
     def _close(self, tables, stdout):
         started = time.perf_counter()
         statements = ["SET LOCAL maintenance_work_mem = '512MB'"]
         statements += [definition for _kind, _table, _name, definition in self.dropped]
         statements += _sequence_resets(tables)
-        statements += [f"ALTER TABLE {table} ENABLE TRIGGER USER" for table in self.paused]
         if self.paused:
+            statements += resume_user_triggers(self.paused)
             statements.append(
                 "SELECT dinvan_search_documents_refresh(ARRAY(SELECT id FROM agreements_agreement))"
             )
@@ -234,23 +260,6 @@ class CopySink(Sink):
                 definition = f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
             self.dropped.append((kind, table, name, definition))
             execute_all([drop])
-
-    def _pause_triggers(self, tables):
-        """Disable the user triggers (the search documents') of the loaded tables that
-        have any, in this transaction: a failure rolls the pause back too."""
-        names = [table.model._meta.db_table for table in tables]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """
-                SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-                WHERE c.relname = ANY(%s) AND c.relnamespace = current_schema()::regnamespace
-                  AND NOT t.tgisinternal
-                ORDER BY 1
-                """,
-                [names],
-            )
-            self.paused = [connection.ops.quote_name(name) for (name,) in cursor.fetchall()]
-        execute_all([f"ALTER TABLE {table} DISABLE TRIGGER USER" for table in self.paused])
 
     def _copy(self, table, text, null):
         started = time.perf_counter()

@@ -172,9 +172,17 @@ def test_the_search_finds_what_was_just_written_through_the_documents(monkeypatc
 def test_generated_data_has_every_document_and_the_triggers_back_on():
     # COPY pauses the triggers (the indexes that find an agreement's items are
     # rebuilt at the end) and computes every document once.
+    kept = _agreement()
     call_command("generate_data", "--scale", "tiny", "--method", "copy", stdout=io.StringIO())
     assert Agreement.objects.count() > 10
     assert _stale() == []
+    # Replacing deletes the generated agreements' documents (the triggers paused
+    # again), and keeps the others'.
+    call_command(
+        "generate_data", "--scale", "tiny", "--seed", "2", "--replace", stdout=io.StringIO()
+    )
+    assert _stale() == []
+    assert _pairs(kept) is not None
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT DISTINCT t.tgenabled FROM pg_trigger t "
