@@ -53,6 +53,21 @@ def agreement_list_results_key(*, user, params):
     }
 
 
+def agreement_figures_key(*, agreement):
+    """What identifies the figures table of `agreement`'s page, for
+    `reports.snapshots.remembered_part`: the agreement, the day and the language (in
+    the key), and the generation, which every write of a figure, an indicator, an
+    area or an agency moves on (`reports.signals`): all the table shows. None while a
+    write waits for its summaries: computed afresh."""
+    from reports.services import settled_generation
+    from reports.snapshots import snapshot_key
+
+    return {
+        "key": snapshot_key("agreement_figures", agreement.pk, timezone.localdate()),
+        "generation": settled_generation(),
+    }
+
+
 def _ended_label(name, until):
     if until is None:
         return name

@@ -191,6 +191,15 @@ class AgreementDetailView(LoginRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(selectors.agreement_detail(agreement=self.object))
+        # The figures table (hundreds of rows for a province's agreement) is the same
+        # for everyone who may open the page: rendered once per generation.
+        context["figures"] = remembered_part(
+            **selectors.agreement_figures_key(agreement=self.object),
+            compute=lambda: render_to_string(
+                "agreements/agreement_figures.html",
+                {"indicator_values": context["indicator_values"]},
+            ),
+        )
         context["can_edit"] = edits_what_it_sees(self.request.user)
         return context
 

@@ -189,6 +189,9 @@ def test_generated_data_has_every_document_and_the_triggers_back_on():
             "WHERE t.tgname LIKE '%%search_document%%' AND NOT t.tgisinternal"
         )
         assert [row[0] for row in cursor.fetchall()] == ["O"]
+        # Its index was dropped for the load and is back.
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [SEARCH_DOCUMENTS])
+        assert any("gin (pairs)" in row[0] for row in cursor.fetchall())
 
 
 def _add_item(agreement, number, key):
