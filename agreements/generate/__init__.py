@@ -64,6 +64,7 @@ from ..models import (
     Signatory,
     UserProfile,
 )
+from ..querysets import SEARCH_DOCUMENTS
 from .builder import Generator, Result
 from .vocabulary import AS_OF, BENCH_USER_PREFIX, CODE_PREFIX, MARK, SCALES, Scale
 from .writers import BulkSink, CopySink, execute_all, pause_user_triggers, resume_user_triggers
@@ -225,11 +226,15 @@ def generate(
         # Fresh statistics and visibility maps now, rather than autovacuum doing it
         # in the middle of the first benchmark.
         started = time.perf_counter()
+        tables = [table.model._meta.db_table for table in generator.tables]
+        # The search documents too, now that they are computed: the search chooses
+        # its way by their statistics (`AgreementQuerySet._pair_rows`).
+        tables += (
+            [SEARCH_DOCUMENTS] if SEARCH_DOCUMENTS in connection.introspection.table_names() else []
+        )
         with connection.cursor() as cursor:
-            for table in generator.tables:
-                cursor.execute(
-                    f"VACUUM ANALYZE {connection.ops.quote_name(table.model._meta.db_table)}"
-                )
+            for table in tables:
+                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
         result.vacuum_seconds = time.perf_counter() - started
         stdout.write(f"VACUUM ANALYZE: {result.vacuum_seconds:.1f} s\n")
     # COPY and bulk_create bypass the signals that keep the dashboard's summary tables:

@@ -194,6 +194,22 @@ def test_generated_data_has_every_document_and_the_triggers_back_on():
         assert any("gin (pairs)" in row[0] for row in cursor.fetchall())
 
 
+@pytest.mark.django_db(transaction=True)
+def test_generated_documents_have_planner_statistics():
+    # The search chooses its way from the documents' statistics (`_pair_rows`);
+    # generated outside a transaction, the documents are analysed with the rest,
+    # after they are computed (they were analysed empty, and every phrase then took
+    # one way whatever its frequency).
+    call_command("generate_data", "--scale", "tiny", "--method", "copy", stdout=io.StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stats WHERE tablename = %s AND attname = 'pairs'",
+            [SEARCH_DOCUMENTS],
+        )
+        assert cursor.fetchone()[0] == 1
+    assert Agreement.objects.all()._pair_rows("dan van") is not None
+
+
 def _add_item(agreement, number, key):
     # bulk_create: no signal or save() of ours runs, only the INSERT and its triggers.
     ContentItem.objects.bulk_create(
