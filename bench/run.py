@@ -782,6 +782,13 @@ def main():
                 "role": "admin",
             },
             {
+                # A province's leader: the search within the area's 3 % of agreements.
+                "name": "List, search, a new term each time",
+                "path": "/agreements/?q=tuyen+truyen",
+                "paths": [f"/agreements/?{urlencode({'q': term})}" for term in SEARCH_TERMS],
+                "role": "leader",
+            },
+            {
                 "name": "Agreement detail (30 items, 10 reviews)",
                 "path": f"/agreements/{agreement.pk}/",
                 "role": "admin",
