@@ -182,9 +182,12 @@ SEARCH_AGENCY_LIMIT = 200
 SEARCH_PAIRS_JOIN_LIMIT = 20_000
 # A phrase whose documents may be in this share of the agreements or more is found
 # by walking the list and looking each agreement up: the matches come early, and
-# gathering the candidates would cost more ("mat tran to quoc", in 65 % of the
-# agreements: 139 ms walked, 264 ms through the documents).
-SEARCH_WALK_SHARE = 0.5
+# gathering the candidates would cost more. Measured at national scale, the whole
+# page alone: "mat tran to quoc" (65 % of the agreements) 139 ms walked, 264 ms
+# through the documents; "dan van kheo" and "nong thon moi" (48 %) 102–109 walked,
+# 145 through the documents (a province's leader: 79–82 and 159–171); "ton giao"
+# (31 %) 125 walked, 98 through the documents (leader: 140 and 120).
+SEARCH_WALK_SHARE = 0.4
 # The search documents of migration 0011 (PostgreSQL only).
 SEARCH_DOCUMENTS = "agreements_search_document"
 # The pair index keeps the first 100 characters of each word (migration 0009).
