@@ -29,3 +29,13 @@ def fold(*parts) -> str:
     decomposed = unicodedata.normalize("NFD", text.translate(_LETTER_FOLDS))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", bare.lower()).strip()
+
+
+def figure(value, decimals=0):
+    """`value` as the office writes figures: "11.813.046", "4,1" ("." for thousands,
+    "," for decimals, in both languages: see dinvan/formats). For what a command
+    prints; templates use `intcomma`/`floatformat`."""
+    from django.utils import formats
+
+    rounded = round(value, decimals) if decimals else round(value)
+    return formats.number_format(rounded, decimals, use_l10n=True, force_grouping=True)

@@ -65,6 +65,7 @@ from ..models import (
     UserProfile,
 )
 from ..querysets import SEARCH_DOCUMENTS
+from ..text import figure
 from .builder import Generator, Result
 from .vocabulary import AS_OF, BENCH_USER_PREFIX, CODE_PREFIX, MARK, SCALES, Scale
 from .writers import BulkSink, CopySink, execute_all, pause_user_triggers, resume_user_triggers
@@ -174,7 +175,9 @@ def delete_generated(*, stdout=None):
         counts["area"] = _raw_delete(generated_areas())
     seconds = time.perf_counter() - started
     total = sum(counts.values())
-    stdout.write(f"Đã xóa {total:,} dòng dữ liệu sinh tự động trong {seconds:.1f} s.\n")
+    stdout.write(
+        f"Đã xóa {figure(total)} dòng dữ liệu sinh tự động trong {figure(seconds, 1)} s.\n"
+    )
     return counts
 
 
@@ -218,10 +221,12 @@ def generate(
     result = Result(scale=scale, seed=seed, method=method)
     result.seconds = generator.run()
     result.tables = [(t.label, t.count, t.seconds) for t in generator.tables]
-    stdout.write(f"Xong: {result.rows:,} dòng trong {result.seconds:.1f} s ({method}).\n")
+    stdout.write(
+        f"Xong: {figure(result.rows)} dòng trong {figure(result.seconds, 1)} s ({method}).\n"
+    )
     for label, rows, seconds in result.tables:
-        rate = f"{rows / seconds:,.0f} dòng/s" if seconds else "-"
-        stdout.write(f"  {label:<16} {rows:>12,}  ghi {seconds:7.1f} s  {rate}\n")
+        rate = f"{figure(rows / seconds)} dòng/s" if seconds else "-"
+        stdout.write(f"  {label:<16} {figure(rows):>12}  ghi {figure(seconds, 1):>7} s  {rate}\n")
     if connection.vendor == "postgresql" and outside:
         # Fresh statistics and visibility maps now, rather than autovacuum doing it
         # in the middle of the first benchmark.
@@ -236,7 +241,7 @@ def generate(
             for table in tables:
                 cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
         result.vacuum_seconds = time.perf_counter() - started
-        stdout.write(f"VACUUM ANALYZE: {result.vacuum_seconds:.1f} s\n")
+        stdout.write(f"VACUUM ANALYZE: {figure(result.vacuum_seconds, 1)} s\n")
     # COPY and bulk_create bypass the signals that keep the dashboard's summary tables:
     # recompute them all, or every page would fall back to counting 10 million rows.
     from reports.services import summaries_rebuild
@@ -244,6 +249,7 @@ def generate(
     started = time.perf_counter()
     agreements = summaries_rebuild()
     stdout.write(
-        f"Bảng tổng hợp báo cáo: {agreements:,} văn bản, {time.perf_counter() - started:.1f} s\n"
+        f"Bảng tổng hợp báo cáo: {figure(agreements)} văn bản, "
+        f"{figure(time.perf_counter() - started, 1)} s\n"
     )
     return result

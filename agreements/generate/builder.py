@@ -26,6 +26,7 @@ from ..models import (
     Review,
     Signatory,
 )
+from ..text import figure
 from .vocabulary import (
     ACTIVITIES,
     AS_OF,
@@ -317,9 +318,10 @@ class Generator:
         rows = self.written() - before
         seconds = time.perf_counter() - province_started
         self.stdout.write(
-            f"[{position}/{total}] {spec[0]}: {rows:,} dòng, {seconds:.1f} s "
-            f"({rows / max(seconds, 1e-9):,.0f} dòng/s); đã có {self.written():,} dòng, "
-            f"{self.agreements.count:,} văn bản sau {time.perf_counter() - started:.0f} s\n"
+            f"[{position}/{total}] {spec[0]}: {figure(rows)} dòng, {figure(seconds, 1)} s "
+            f"({figure(rows / max(seconds, 1e-9))} dòng/s); đã có {figure(self.written())} "
+            f"dòng, {figure(self.agreements.count)} văn bản sau "
+            f"{figure(time.perf_counter() - started)} s\n"
         )
         if hasattr(self.stdout, "flush"):
             self.stdout.flush()

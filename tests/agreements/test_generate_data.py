@@ -4,6 +4,7 @@ import dataclasses
 import datetime
 import hashlib
 import io
+import re
 from collections import Counter
 
 import pytest
@@ -252,3 +253,6 @@ def test_it_reports_progress_per_table():
     out = run()
     assert "[1/1] Phú Thọ" in out
     assert "contentitem" in out and "dòng/s" in out
+    # Figures as Vietnamese offices write them: "." for thousands, "," for decimals.
+    assert re.search(r"Xong: \d{1,3}(\.\d{3})+ dòng trong \d+,\d s", out), out
+    assert not re.search(r"\d,\d{3}\b", out), out

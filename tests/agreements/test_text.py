@@ -3,8 +3,9 @@
 import unicodedata
 
 import pytest
+from django.utils import translation
 
-from agreements.text import fold, nfc
+from agreements.text import figure, fold, nfc
 
 NFC_PHRASE = "Dân vận khéo"
 NFD_PHRASE = unicodedata.normalize("NFD", NFC_PHRASE)
@@ -89,3 +90,14 @@ def test_fold_handles_every_vietnamese_tone_and_vowel_mark(text, expected):
 
 def test_fold_drops_nul_characters_like_nfc():
     assert fold("Dân\x00 vận khéo") == "dan van kheo"
+
+
+def test_figures_are_written_as_the_office_writes_them_in_both_languages():
+    # "." for thousands, "," for decimals; the English interface keeps the office's
+    # formats (dinvan/formats/en).
+    for language in ("vi", "en"):
+        with translation.override(language):
+            assert figure(11813046) == "11.813.046"
+            assert figure(4.06, 1) == "4,1"
+            assert figure(86095.6) == "86.096"
+            assert figure(999) == "999"

@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from agreements.text import figure
 from reports.services import summaries_rebuild
 
 
@@ -19,5 +20,5 @@ class Command(BaseCommand):
         count = summaries_rebuild(stdout=self.stdout if options["verbosity"] > 1 else None)
         self.stdout.write(
             _("Đã tính lại bảng tổng hợp của %(count)s văn bản trong %(seconds).0f giây.")
-            % {"count": f"{count:,}", "seconds": time.monotonic() - started}
+            % {"count": figure(count), "seconds": time.monotonic() - started}
         )
