@@ -205,6 +205,15 @@ class Agreement(NormalizedModel):
                 condition=Q(archived_at__isnull=True),
                 name="agreement_live_period_idx",
             ),
+            # A scoped user's periods (a province's 5,900 agreements among 200,000):
+            # the live agreements' ids with their years, read from this index alone
+            # (24 ms at national scale) rather than from the whole table (94 ms).
+            models.Index(
+                fields=["id"],
+                include=["start_year", "end_year"],
+                condition=Q(archived_at__isnull=True),
+                name="agreement_live_years_idx",
+            ),
             # The derived status's "superseded" test, read from the index alone when
             # PostgreSQL hashes it for a long list (covering columns: PostgreSQL only).
             models.Index(

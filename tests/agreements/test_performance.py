@@ -520,8 +520,36 @@ def test_a_leaders_search_checks_only_the_agreements_of_the_area(many, monkeypat
 
 @postgresql_only
 def test_period_choices_are_read_from_the_index(many):
-    plan = _plan(periods(selectors.agreement_list(user=_admin())))
-    assert "agreement_live_period_idx" in plan, plan
+    # Bitmap scans off: on 60 rows one would fetch the rows from any partial index.
+    # Either live index answers alone (at national scale: agreement_live_period_idx).
+    plan = _plan(periods(selectors.agreement_list(user=_admin())), enable_bitmapscan="off")
+    assert re.search(r"Index Only Scan (Backward )?using agreement_live_(period|years)_idx", plan)
+    assert "Seq Scan" not in plan and "Heap Scan" not in plan, plan
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_leaders_period_choices_are_read_from_the_years_index(many):
+    # The area's agreements, their years from the covering index: at national scale
+    # PostgreSQL otherwise read the whole table (94 ms against 24 ms). Vacuumed, as
+    # the tables of a running database are: reading an index alone is planned as
+    # cheap only for pages the visibility map knows are all visible.
+    with connection.cursor() as cursor:
+        for table in ("agreements_agreement", "agreements_agreementparty"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    leader = ProfileFactory(agency=many[0], role=UserProfile.Role.LEADER).user
+    query = periods(selectors.agreement_list(user=leader))
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_bitmapscan = off")
+        try:
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_bitmapscan")
+    assert "Index Only Scan using agreement_live_years_idx" in plan, plan
 
 
 # --- suggestions for the agency and area boxes ---------------------------------------
