@@ -279,29 +279,37 @@ class SearchMatch(Expression):
         # 273). In a CASE, the scope is a hash tested before the phrase; a plain IN
         # would become a join, after it.
         narrowed = self.pairs is not None and self.within is not None
-        branches = []
-        for agreement_id, name, alias in sources:
-            branch = (
-                f"SELECT {agreement_id} AS agreement_id, CAST({alias}.search_key AS TEXT) "
-                f"AS folded FROM {name} {alias}{where.format(alias)}"
+
+        def scoped(branch, agreement_id):
+            if not narrowed:
+                return branch
+            sql, params = branch
+            sql += f" AND CASE WHEN {agreement_id} IN {within_sql} THEN TRUE END"
+            return sql, [*params, *within_params]
+
+        branches = [
+            scoped(
+                (
+                    f"SELECT {agreement_id} AS agreement_id, CAST({alias}.search_key AS TEXT) "
+                    f"AS folded FROM {name} {alias}{where.format(alias)}",
+                    where_params,
+                ),
+                agreement_id,
             )
-            if narrowed:
-                branch += f" AND CASE WHEN {agreement_id} IN {within_sql} THEN TRUE END"
-            branches.append((branch, [*where_params, *(within_params if narrowed else [])]))
+            for agreement_id, name, alias in sources
+        ]
         if self.agency_ids:
             placeholders = ", ".join(["%s"] * len(self.agency_ids))
             parties = table["AgreementParty"]
             if self.pairs is not None:
-                branch = (
-                    f"SELECT p.agreement_id, CAST(%s AS TEXT) FROM {parties} p "
-                    f"WHERE p.agency_id IN ({placeholders})",
-                    [self.key, *self.agency_ids],
+                branch = scoped(
+                    (
+                        f"SELECT p.agreement_id, CAST(%s AS TEXT) FROM {parties} p "
+                        f"WHERE p.agency_id IN ({placeholders})",
+                        [self.key, *self.agency_ids],
+                    ),
+                    "p.agreement_id",
                 )
-                if narrowed:
-                    branch = (
-                        f"{branch[0]} AND CASE WHEN p.agreement_id IN {within_sql} THEN TRUE END",
-                        [*branch[1], *within_params],
-                    )
             else:
                 # The agency's current name is not in the party's row, and a join or a
                 # WHERE in a branch would keep PostgreSQL from looking the branch up by
@@ -597,10 +605,7 @@ class AgreementQuerySet(models.QuerySet):
         agency = apps.get_model("agreements", "Agency")
         lineage = agency.objects.lineage_ids(agency_ids)
         party = apps.get_model("agreements", "AgreementParty")
-        parties = party.objects.filter(agency_id__in=lineage)
-        narrowed = self.filter(Exists(parties.filter(agreement=OuterRef("pk"))))
-        narrowed.within = parties.order_by().values("agreement_id")
-        return narrowed
+        return self._with_party_among(party.objects.filter(agency_id__in=lineage))
 
     def in_areas(self, area_ids):
         """Agreements with a party located in one of the areas (rolled up).
@@ -612,7 +617,11 @@ class AgreementQuerySet(models.QuerySet):
         area = apps.get_model("agreements", "Area")
         party = apps.get_model("agreements", "AgreementParty")
         ids = area.objects.rollup_ids(area_ids)
-        parties = party.objects.filter(agency_area_id__in=ids)
+        return self._with_party_among(party.objects.filter(agency_area_id__in=ids))
+
+    def _with_party_among(self, parties):
+        """Agreements with a party among `parties`, remembering them as `within`
+        for the search (see `SearchMatch`)."""
         narrowed = self.filter(Exists(parties.filter(agreement=OuterRef("pk"))))
         narrowed.within = parties.order_by().values("agreement_id")
         return narrowed

@@ -37,5 +37,6 @@ def figure(value, decimals=0):
     prints; templates use `intcomma`/`floatformat`."""
     from django.utils import formats
 
-    rounded = round(value, decimals) if decimals else round(value)
-    return formats.number_format(rounded, decimals, use_l10n=True, force_grouping=True)
+    return formats.number_format(
+        round(value, decimals), decimals, use_l10n=True, force_grouping=True
+    )

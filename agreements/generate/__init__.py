@@ -234,9 +234,8 @@ def generate(
         tables = [table.model._meta.db_table for table in generator.tables]
         # The search documents too, now that they are computed: the search chooses
         # its way by their statistics (`AgreementQuerySet._pair_rows`).
-        tables += (
-            [SEARCH_DOCUMENTS] if SEARCH_DOCUMENTS in connection.introspection.table_names() else []
-        )
+        if SEARCH_DOCUMENTS in connection.introspection.table_names():
+            tables.append(SEARCH_DOCUMENTS)
         with connection.cursor() as cursor:
             for table in tables:
                 cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")

@@ -10,6 +10,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from ..querysets import SEARCH_DOCUMENTS
+from ..text import figure
+
 
 class Table:
     """Rows of one table, buffered and written in batches.
@@ -138,10 +141,6 @@ def execute_all(statements):
             cursor.execute(statement)
 
 
-# The search documents of migration 0011 (PostgreSQL), computed by the database.
-DOCUMENTS = "agreements_search_document"
-
-
 def pause_user_triggers(models):
     """Disable, in the current transaction (a rollback undoes it), the user triggers of
     the tables of `models` that have any: those that keep the search documents
@@ -217,7 +216,7 @@ class CopySink(Sink):
             if self.paused:
                 # Computed all at once at the end, then indexed once (an index kept
                 # up to date row by row took a minute more at national scale).
-                self.documents_dropped = self._drop([DOCUMENTS])
+                self.documents_dropped = self._drop([SEARCH_DOCUMENTS])
 
     def _close(self, tables, stdout):
         started = time.perf_counter()
@@ -235,7 +234,8 @@ class CopySink(Sink):
         self.rebuild_seconds = time.perf_counter() - started
         if self.dropped:
             stdout.write(
-                f"Tạo lại {len(self.dropped)} chỉ mục và khóa ngoại: {self.rebuild_seconds:.1f} s\n"
+                f"Tạo lại {len(self.dropped)} chỉ mục và khóa ngoại: "
+                f"{figure(self.rebuild_seconds, 1)} s\n"
             )
         self.atomic.__exit__(None, None, None)
         self.atomic = None

@@ -9,7 +9,7 @@ import unicodedata
 from urllib.parse import urlencode
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -538,17 +538,8 @@ def test_a_leaders_period_choices_are_read_from_the_years_index(many):
         for table in ("agreements_agreement", "agreements_agreementparty"):
             cursor.execute(f"VACUUM ANALYZE {table}")
     leader = ProfileFactory(agency=many[0], role=UserProfile.Role.LEADER).user
-    query = periods(selectors.agreement_list(user=leader))
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET enable_seqscan = off")
-        cursor.execute("SET enable_bitmapscan = off")
-        try:
-            cursor.execute("EXPLAIN " + sql, params)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-        finally:
-            cursor.execute("RESET enable_seqscan")
-            cursor.execute("RESET enable_bitmapscan")
+    with transaction.atomic():  # for _plan's SET LOCAL
+        plan = _plan(periods(selectors.agreement_list(user=leader)), enable_bitmapscan="off")
     assert "Index Only Scan using agreement_live_years_idx" in plan, plan
 
 
