@@ -467,8 +467,9 @@ def test_client(username):
         SESSION_KEY,
         get_user_model,
     )
-    from django.contrib.sessions.backends.db import SessionStore
     from django.test import Client as TestClient
+
+    from dinvan.sessions import SessionStore
 
     client = TestClient(HTTP_HOST=HOST, REMOTE_ADDR=HOST)
     if username is not None:

@@ -54,7 +54,7 @@ MIDDLEWARE = [
     "dinvan.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dinvan.auth.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -118,13 +118,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # One server: a per-process memory cache. Several servers behind nginx share one cache:
 # CACHE_URL=redis://127.0.0.1:6379/1 (Django's own Redis backend, package `redis`).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
-# Sessions live in the database, which every server shares. SESSION_CACHED=1 puts a
-# copy in the cache too (cached_db), saving a query per request when CACHE_URL is Redis.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if env.bool("SESSION_CACHED", default=False)
-    else "django.contrib.sessions.backends.db"
-)
+# Sessions live in the database, which every server shares, with the signed-in user
+# in a column of its own: the session and its user are one query (dinvan.sessions).
+SESSION_ENGINE = "dinvan.sessions"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -15,7 +15,6 @@ from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -23,6 +22,7 @@ from django.db import connection
 
 from agreements.models import Agreement, Area, Attachment, ContributedPaper, Review
 from dinvan import backup
+from dinvan.sessions import SessionStore
 from tests.factories import AreaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -125,7 +125,9 @@ def test_a_restore_gives_back_every_row_and_every_file(media_root, tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         ["manifest.json", "media.tar.gz", backup.DATABASE_FILES[connection.vendor]]
     )
-    assert all(before[table] for table in ("django_session", "django_admin_log", "axes_accesslog"))
+    assert all(
+        before[table] for table in ("agreements_usersession", "django_admin_log", "axes_accesslog")
+    )
 
     # Damage: a changed title, lost children, a lost attachment and its file, a new row.
     agreement = Agreement.objects.order_by("pk").first()

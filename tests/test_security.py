@@ -5,9 +5,9 @@ import time
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
 from django.urls import reverse
 
+from agreements.models import UserSession
 from dinvan import security
 from tests.factories import ProfileFactory
 
@@ -60,7 +60,7 @@ def test_logout_ends_the_session_on_the_server(client, editor):
     _login(client, "bientap", PASSWORD)
     key = client.session.session_key
     client.post(reverse("logout"))
-    assert not Session.objects.filter(session_key=key).exists()
+    assert not UserSession.objects.filter(session_key=key).exists()
 
 
 def test_deactivating_a_user_ends_their_sessions(client, editor):
@@ -157,7 +157,7 @@ def test_client_ip_is_an_address_or_none(rf, settings):
 
 
 def _expiry(client):
-    return Session.objects.get(session_key=client.session.session_key).expire_date
+    return UserSession.objects.get(session_key=client.session.session_key).expire_date
 
 
 def test_a_request_renews_the_idle_timeout_at_most_once_a_minute(client, editor, settings):
@@ -175,7 +175,7 @@ def test_a_request_renews_the_idle_timeout_at_most_once_a_minute(client, editor,
     session = client.session
     session[SEEN_AT_KEY] = time.time() - settings.SESSION_RENEW_SECONDS - 1
     session.save()
-    Session.objects.filter(session_key=session.session_key).update(
+    UserSession.objects.filter(session_key=session.session_key).update(
         expire_date=timezone.now() + timezone.timedelta(seconds=30)
     )
     client.get(url)
@@ -188,7 +188,7 @@ def test_an_idle_session_ends(client, editor):
 
     client.force_login(editor)
     client.get(reverse("agreements:agreement_list"))
-    Session.objects.filter(session_key=client.session.session_key).update(
+    UserSession.objects.filter(session_key=client.session.session_key).update(
         expire_date=timezone.now() - timezone.timedelta(seconds=1)
     )
     response = client.get(reverse("agreements:agreement_list"))

@@ -14,7 +14,7 @@ from .attachments import Attachment, attachment_path
 from .base import MAX_YEAR, MIN_YEAR, YEAR_VALIDATORS, NormalizedModel
 from .documents import Agreement, AgreementParty, ContentItem, LegalBasis, Signatory
 from .indicators import Indicator, IndicatorValue
-from .organisations import Agency, AgencyChange, Area, UserProfile
+from .organisations import Agency, AgencyChange, Area, UserProfile, UserSession
 from .submissions import FormSubmission
 from .work import AnnualPlan, ContributedPaper, ItemAssessment, PlanActivity, Review
 
@@ -41,5 +41,6 @@ __all__ = [
     "Review",
     "Signatory",
     "UserProfile",
+    "UserSession",
     "attachment_path",
 ]

@@ -159,7 +159,9 @@ def test_login_throttling_pages_render_for_a_superuser(client, admin_user):
 
 def test_every_model_of_the_app_is_registered():
     # FormSubmission is bookkeeping against double posts, kept two days: nothing to manage.
-    technical = {"FormSubmission"}
+    # UserSession is the session store: its key is the browser's cookie, never shown;
+    # an admin ends a user's sessions by deactivating the account.
+    technical = {"FormSubmission", "UserSession"}
     models = {
         model
         for model in apps.get_app_config("agreements").get_models()

@@ -25,7 +25,13 @@ from agreements.models import (
     UserProfile,
 )
 from reports import services as summaries
-from reports.models import AgreementSummary, ObligationSummary, OpenActivity, SummaryState
+from reports.models import (
+    AgreementSummary,
+    ObligationSummary,
+    OpenActivity,
+    PendingSummary,
+    SummaryState,
+)
 from reports.selectors import dashboard as dashboard_selectors
 from reports.selectors import tables as table_selectors
 from reports.selectors.obligations import review_obligations, stored_obligations
@@ -652,3 +658,26 @@ def test_a_rebuild_leaves_fresh_planner_statistics(world):
     assert estimates["reports_agreementsummary"] == AgreementSummary.objects.count()
     assert estimates["reports_obligationsummary"] == ObligationSummary.objects.count()
     assert estimates["reports_openactivity"] == OpenActivity.objects.count()
+
+
+@pytest.mark.django_db
+def test_the_settled_generation_is_none_while_a_write_waits_for_its_summaries():
+    def by_the_orm():
+        from django.db.models import Exists
+
+        return (
+            SummaryState.objects.filter(~Exists(PendingSummary.objects.all()))
+            .order_by("pk")
+            .values_list("generation", flat=True)
+            .first()
+        )
+
+    SummaryState.objects.all().delete()
+    assert summaries.settled_generation() is None
+    SummaryState.objects.create(complete=True, generation=41)
+    assert summaries.settled_generation() == 41 == by_the_orm()
+    summaries.summaries_mark(agreement_ids=[AgreementFactory().pk])
+    assert summaries.settled_generation() is None
+    assert by_the_orm() is None
+    summaries.summaries_refresh()
+    assert summaries.settled_generation() == by_the_orm() is not None

@@ -1,0 +1,136 @@
+"""The session engine: Django's database sessions, stored in `agreements.UserSession`,
+which names the signed-in user in a column of its own.
+
+Reading a session reads its user, with profile and agency, in the same query;
+`dinvan.auth` takes that user instead of asking the database again, after Django's
+own checks. One query on every signed-in page instead of two.
+
+The query is written once per process from the four models (`_SessionRead`) rather
+than built by the ORM on every request: compiling a four-table `select_related` cost
+more than the database takes to answer it (see README, Performance). The rows are
+turned into model instances as the ORM would (`from_db`, the fields' converters, the
+relations' caches); `tests/test_sessions.py` compares them with the ORM's.
+
+A copy in a shared cache (Django's `cached_db`) would save nothing more: the user
+would still be one query.
+"""
+
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.sessions.backends import db
+from django.db import connections, router
+from django.utils import timezone
+
+
+class _SessionRead:
+    """The SQL that reads a session with its user, profile and agency, for one
+    database connection, and how its row becomes the four model instances."""
+
+    def __init__(self, connection):
+        from agreements.models import Agency, UserProfile, UserSession
+
+        user_model = get_user_model()
+        quote = connection.ops.quote_name
+        self.connection = connection
+        self.models = []
+        columns = []
+        for alias, model in (
+            ("s", UserSession),
+            ("u", user_model),
+            ("p", UserProfile),
+            ("a", Agency),
+        ):
+            fields = model._meta.concrete_fields
+            converters = []
+            for field in fields:
+                column = field.get_col(alias)
+                functions = connection.ops.get_db_converters(column)
+                functions += column.get_db_converters(connection)
+                converters.append((column, functions))
+                columns.append(f"{alias}.{quote(field.column)}")
+            self.models.append((model, [f.attname for f in fields], converters))
+
+        def join(alias, model, on):
+            return f"LEFT JOIN {quote(model._meta.db_table)} {alias} ON {on}"
+
+        user_pk = quote(user_model._meta.pk.column)
+        self.sql = " ".join(
+            [
+                f"SELECT {', '.join(columns)} FROM {quote(UserSession._meta.db_table)} s",
+                join("u", user_model, f"u.{user_pk} = s.{quote('user_id')}"),
+                join("p", UserProfile, f"p.{quote('user_id')} = u.{user_pk}"),
+                join("a", Agency, f"a.{quote('id')} = p.{quote('agency_id')}"),
+                f"WHERE s.{quote('session_key')} = %s AND s.{quote('expire_date')} > %s",
+            ]
+        )
+        self.user_field = UserSession._meta.get_field("user")
+        self.profile_user_field = UserProfile._meta.get_field("user")
+        self.profile_agency_field = UserProfile._meta.get_field("agency")
+
+    def _instance(self, model, attnames, converters, values):
+        if values[0] is None:  # the primary key of a row the LEFT JOIN did not find
+            return None
+        converted = []
+        for value, (column, functions) in zip(values, converters, strict=True):
+            for function in functions:
+                value = function(value, column, self.connection)
+            converted.append(value)
+        return model.from_db(self.connection.alias, attnames, converted)
+
+    def __call__(self, session_key):
+        with self.connection.cursor() as cursor:
+            now = self.connection.ops.adapt_datetimefield_value(timezone.now())
+            cursor.execute(self.sql, [session_key, now])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        instances, start = [], 0
+        for model, attnames, converters in self.models:
+            values = row[start : start + len(attnames)]
+            instances.append(self._instance(model, attnames, converters, values))
+            start += len(attnames)
+        session, user, profile, agency = instances
+        self.user_field.set_cached_value(session, user)
+        if user is not None:
+            # What select_related("user__profile__agency") leaves: `user.profile`
+            # answers without a query, and raises as usual when there is none.
+            self.profile_user_field.remote_field.set_cached_value(user, profile)
+        if profile is not None:
+            self.profile_user_field.set_cached_value(profile, user)
+            self.profile_agency_field.set_cached_value(profile, agency)
+        return session
+
+
+def _session_read(alias):
+    # Built once per connection (connections belong to a thread).
+    connection = connections[alias]
+    reading = getattr(connection, "dinvan_session_read", None)
+    if reading is None:
+        reading = connection.dinvan_session_read = _SessionRead(connection)
+    return reading
+
+
+class SessionStore(db.SessionStore):
+    # The user read with the session (None: anonymous, or not read yet).
+    user_row = None
+
+    @classmethod
+    def get_model_class(cls):
+        from agreements.models import UserSession
+
+        return UserSession
+
+    def _get_session_from_db(self):
+        session = None
+        if self.session_key is not None:
+            session = _session_read(router.db_for_read(self.model))(self.session_key)
+        if session is None:
+            self._session_key = None
+            return None
+        self.user_row = session.user
+        return session
+
+    def create_model_instance(self, data):
+        session = super().create_model_instance(data)
+        user_id = data.get(SESSION_KEY)
+        session.user_id = None if user_id is None else get_user_model()._meta.pk.to_python(user_id)
+        return session
