@@ -58,6 +58,30 @@ def list_url(filters, **params):
     return f"{url}?{urlencode(query)}" if query else url
 
 
+def dashboard_figures_key(*, user, agreements, on, filters, area_ids=None, years=None):
+    """What identifies the dashboard's rendered figures, for
+    `reports.snapshots.remembered_part`: what identifies `dashboard`'s snapshot (the
+    agreements' query, day, filters, areas, years, and the language, in the key), the
+    two things of the user the figures show (may they enter reviews, do they approve),
+    and the generation, which every write that changes a figure moves on. None while
+    the summary tables cannot answer: computed afresh, as `dashboard` is."""
+    state = summaries_ready(on=on)
+    query = query_key(agreements) if state is not None else None
+    return {
+        "key": snapshot_key(
+            "dashboard_figures",
+            query,
+            on,
+            sorted(filters.items()),
+            area_ids,
+            years,
+            edits_what_it_sees(user),
+            role_of(user) in {"leader", "admin"},
+        ),
+        "generation": state.generation if query else None,
+    }
+
+
 def dashboard(*, user, agreements, on, filters, area_ids=None, years=None):
     """Everything the dashboard shows. `filters` are the valid filter values as query
     parameters (for links to the agreement list), `area_ids` the chosen areas, if

@@ -1,6 +1,8 @@
 """The leaders' dashboard at "/": what is in force, what is late, how the figures moved."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -9,7 +11,8 @@ from agreements.filters import AgreementFilterSet
 from agreements.models import Agreement
 
 from ..charts import bar_chart, format_number, line_chart
-from ..selectors.dashboard import dashboard, term_years
+from ..selectors.dashboard import dashboard, dashboard_figures_key, term_years
+from ..snapshots import remembered_part
 
 
 class DashboardFilterSet(AgreementFilterSet):
@@ -67,27 +70,47 @@ class DashboardFilterSet(AgreementFilterSet):
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
-    template_name = "reports/dashboard.html"
+    """The figures (everything below the filters) are rendered once per scope,
+    filters, day, role and generation (`dashboard_figures_key`) and then served from
+    the cache until a write moves the generation on; the page around them (the user's
+    name, the filter form as typed) is rendered every time."""
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        today = timezone.localdate()
-        visible = Agreement.objects.for_user(self.request.user)
-        filterset = DashboardFilterSet(self.request.GET, queryset=visible, request=self.request)
-        agreements = filterset.qs
-        cleaned = filterset.form.cleaned_data
-        context["filter"] = filterset
-        context["filter_summary"] = filterset.summary()
-        context.update(
-            dashboard(
-                user=self.request.user,
-                agreements=agreements,
-                on=today,
-                filters=filterset.link_params(),
-                area_ids=filterset.area_ids(),
-                years=term_years(cleaned.get("period"), on=today),
-            )
+    template_name = "reports/dashboard.html"
+    figures_template_name = "reports/dashboard_figures.html"
+
+    def get(self, request, *args, **kwargs):
+        self.today = timezone.localdate()
+        visible = Agreement.objects.for_user(request.user)
+        self.filterset = DashboardFilterSet(request.GET, queryset=visible, request=request)
+        agreements = self.filterset.qs  # validates the form
+        cleaned = self.filterset.form.cleaned_data
+        self.question = {
+            "user": request.user,
+            "agreements": agreements,
+            "on": self.today,
+            "filters": self.filterset.link_params(),
+            "area_ids": self.filterset.area_ids(),
+            "years": term_years(cleaned.get("period"), on=self.today),
+        }
+        figures = remembered_part(
+            **dashboard_figures_key(**self.question), compute=self.render_figures
         )
+        return render(
+            request,
+            self.template_name,
+            {
+                "filter": self.filterset,
+                "filter_summary": self.filterset.summary(),
+                "on": self.today,
+                "figures": figures,
+            },
+        )
+
+    def render_figures(self):
+        return render_to_string(self.figures_template_name, self.figures_context(), self.request)
+
+    def figures_context(self):
+        context = {"filter": self.filterset, **dashboard(**self.question)}
         context["obligation_groups"] = [
             {
                 "key": "overdue",

@@ -610,3 +610,74 @@ def test_the_query_count_does_not_grow_with_the_rows(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(reverse("home"))
     assert response.context["late_activities"]["count"] == 22
+
+
+# The rendered figures, kept until a write -------------------------------------------
+
+
+def _figures_rendered(monkeypatch):
+    from reports.views.dashboard import DashboardView
+
+    calls = []
+    render = DashboardView.render_figures
+
+    def counted(self):
+        calls.append(self.request.user.pk)
+        return render(self)
+
+    monkeypatch.setattr(DashboardView, "render_figures", counted)
+    return calls
+
+
+def test_a_repeat_view_serves_the_figures_rendered_for_the_first(
+    client, editor_a, world, monkeypatch, django_assert_max_num_queries
+):
+    def figures(response):
+        page = response.content.decode()
+        return page[page.index('<div class="dashboard">') : page.index("</main>")]
+
+    rendered = _figures_rendered(monkeypatch)
+    first = figures(_get(client, editor_a))
+    with django_assert_max_num_queries(6) as repeat:
+        again = figures(client.get(reverse("home")))
+    # The session with its user, the scope's lineage, the marks and the state of the
+    # summaries, and the filter's period options (one DISTINCT on SQLite; the
+    # generation and the snapshot that remembers them on PostgreSQL).
+    assert again == first and len(rendered) == 1, [q["sql"] for q in repeat.captured_queries]
+
+
+def test_a_write_shows_in_the_next_view(client, editor_a, agency_a, world, monkeypatch):
+    rendered = _figures_rendered(monkeypatch)
+    before = _get(client, editor_a).context["in_force"]["total"]
+    _agreement_of(agency_a, kind="plan", start_year=Y, end_year=Y, title="Kế hoạch mới")
+    after = _get(client, editor_a)
+    assert after.context["in_force"]["total"] == before + 1
+    assert len(rendered) == 2
+
+
+def test_roles_languages_and_filters_have_figures_of_their_own(
+    client, editor_a, agency_a, world, monkeypatch
+):
+    rendered = _figures_rendered(monkeypatch)
+    leader = ProfileFactory(agency=agency_a, role=UserProfile.Role.LEADER).user
+    _get(client, editor_a)
+    _get(client, leader)
+    _get(client, editor_a, kind="plan")
+    client.cookies["django_language"] = "en"
+    english = _get(client, editor_a)
+    assert '<h2 id="dash-in-force">Agreements in force</h2>' in english.content.decode()
+    assert len(rendered) == 4
+    del client.cookies["django_language"]
+    vietnamese = _get(client, editor_a)
+    assert '<h2 id="dash-in-force">Văn bản đang hiệu lực</h2>' in vietnamese.content.decode()
+    _get(client, leader)
+    assert len(rendered) == 4
+
+
+def test_invalid_filters_are_still_reported_when_the_figures_come_from_the_cache(
+    client, editor_a, world
+):
+    _get(client, editor_a, period="9999")
+    response = _get(client, editor_a, period="9999")
+    assert response.context["filter"].form.errors
+    assert "không hợp lệ" in response.content.decode()
