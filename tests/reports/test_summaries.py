@@ -322,12 +322,16 @@ def test_indicator_values_added_through_a_review_show_at_once(client, monkeypatc
 def test_a_page_read_twice_without_a_write_is_answered_from_its_snapshot(
     client, world, django_assert_max_num_queries
 ):
+    def figures(response):
+        page = response.content.decode()
+        return page[page.index('<div class="dashboard">') : page.index("</main>")]
+
     client.force_login(world["admin"])
     first = client.get("/")
     with django_assert_max_num_queries(12):
         again = client.get("/")
 
-    assert again.context["in_force"] == first.context["in_force"]
+    assert figures(again) == figures(first)
     ReviewFactory(agreement=world["plan"], status=Review.Status.SUBMITTED)
     assert client.get("/").context["awaiting_count"] == first.context["awaiting_count"] + 1
 
