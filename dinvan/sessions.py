@@ -31,6 +31,13 @@ class _SessionRead:
         user_model = get_user_model()
         quote = connection.ops.quote_name
         self.connection = connection
+
+        def column(alias, field):
+            return f"{alias}.{quote(field.column)}"
+
+        def join(alias, model, on):
+            return f"LEFT JOIN {quote(model._meta.db_table)} {alias} ON {on}"
+
         self.models = []
         columns = []
         for alias, model in (
@@ -42,29 +49,36 @@ class _SessionRead:
             fields = model._meta.concrete_fields
             converters = []
             for field in fields:
-                column = field.get_col(alias)
-                functions = connection.ops.get_db_converters(column)
-                functions += column.get_db_converters(connection)
-                converters.append((column, functions))
-                columns.append(f"{alias}.{quote(field.column)}")
+                expression = field.get_col(alias)
+                functions = connection.ops.get_db_converters(expression)
+                functions += expression.get_db_converters(connection)
+                converters.append((expression, functions))
+                columns.append(column(alias, field))
             self.models.append((model, [f.attname for f in fields], converters))
 
-        def join(alias, model, on):
-            return f"LEFT JOIN {quote(model._meta.db_table)} {alias} ON {on}"
-
-        user_pk = quote(user_model._meta.pk.column)
-        self.sql = " ".join(
-            [
-                f"SELECT {', '.join(columns)} FROM {quote(UserSession._meta.db_table)} s",
-                join("u", user_model, f"u.{user_pk} = s.{quote('user_id')}"),
-                join("p", UserProfile, f"p.{quote('user_id')} = u.{user_pk}"),
-                join("a", Agency, f"a.{quote('id')} = p.{quote('agency_id')}"),
-                f"WHERE s.{quote('session_key')} = %s AND s.{quote('expire_date')} > %s",
-            ]
-        )
         self.user_field = UserSession._meta.get_field("user")
         self.profile_user_field = UserProfile._meta.get_field("user")
         self.profile_agency_field = UserProfile._meta.get_field("agency")
+
+        session_meta, user_pk = UserSession._meta, user_model._meta.pk
+        self.sql = " ".join(
+            [
+                f"SELECT {', '.join(columns)} FROM {quote(session_meta.db_table)} s",
+                join("u", user_model, f"{column('u', user_pk)} = {column('s', self.user_field)}"),
+                join(
+                    "p",
+                    UserProfile,
+                    f"{column('p', self.profile_user_field)} = {column('u', user_pk)}",
+                ),
+                join(
+                    "a",
+                    Agency,
+                    f"{column('a', Agency._meta.pk)} = {column('p', self.profile_agency_field)}",
+                ),
+                f"WHERE {column('s', session_meta.pk)} = %s"
+                f" AND {column('s', session_meta.get_field('expire_date'))} > %s",
+            ]
+        )
 
     def _instance(self, model, attnames, converters, values):
         if values[0] is None:  # the primary key of a row the LEFT JOIN did not find

@@ -61,8 +61,8 @@ def list_url(filters, **params):
 def dashboard_figures_key(*, user, agreements, on, filters, area_ids=None, years=None):
     """What identifies the dashboard's rendered figures, for
     `reports.snapshots.remembered_part`: what identifies `dashboard`'s snapshot (the
-    agreements' query, day, filters, areas, years, and the language, in the key), the
-    two things of the user the figures show (may they enter reviews, do they approve),
+    agreements' query, day, filters, areas, years, and the language, in the key), what
+    the figures show differently by user (`_user_flags`),
     and the generation, which every write that changes a figure moves on. None while
     the summary tables cannot answer: computed afresh, as `dashboard` is."""
     state = summaries_ready(on=on)
@@ -75,8 +75,7 @@ def dashboard_figures_key(*, user, agreements, on, filters, area_ids=None, years
             sorted(filters.items()),
             area_ids,
             years,
-            edits_what_it_sees(user),
-            role_of(user) in {"leader", "admin"},
+            sorted(_user_flags(user).items()),
         ),
         "generation": state.generation if query else None,
     }
@@ -127,9 +126,12 @@ def dashboard(*, user, agreements, on, filters, area_ids=None, years=None):
             generation=state.generation if query else None,
             compute=compute,
         )
+    return {"on": on, **figures, **_user_flags(user)}
+
+
+def _user_flags(user):
+    """What the dashboard shows differently by user, within the same figures."""
     return {
-        "on": on,
-        **figures,
         "can_enter_reviews": edits_what_it_sees(user),
         "is_approver": role_of(user) in {"leader", "admin"},
     }
