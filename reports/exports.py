@@ -23,19 +23,14 @@ from urllib.parse import quote
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from agreements.text import fold
 
+from . import xlsx
+from .xlsx import DATE_FORMAT, DATETIME_FORMAT, DECIMAL_FORMAT, INTEGER_FORMAT  # noqa: F401
+
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DATE_FORMAT = "DD/MM/YYYY"
-DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
-INTEGER_FORMAT = "#,##0"
-DECIMAL_FORMAT = "#,##0.00"
 PERCENT_FORMAT = '0.0"%"'
 # Column widths are measured on the first rows only: write-only sheets need them
 # before the first row is written, and reading everything first would cost memory.
@@ -125,29 +120,6 @@ def csv_response(filename, headers, rows):
 # --- XLSX ------------------------------------------------------------------------
 
 
-def xlsx_value(value):
-    """A cell value openpyxl stores as the right type, and its default number format."""
-    if value is None:
-        return None, None
-    if isinstance(value, bool):
-        return value, None
-    if isinstance(value, int):
-        return value, INTEGER_FORMAT
-    if isinstance(value, Decimal):
-        if value == value.to_integral_value():
-            return int(value), INTEGER_FORMAT
-        return float(value), DECIMAL_FORMAT
-    if isinstance(value, float):
-        return value, DECIMAL_FORMAT
-    if isinstance(value, datetime.datetime):
-        if timezone.is_aware(value):
-            value = timezone.make_naive(value)
-        return value, DATETIME_FORMAT
-    if isinstance(value, datetime.date):
-        return value, DATE_FORMAT
-    return str(value), None
-
-
 def _display_length(value):
     if value is None:
         return 0
@@ -167,10 +139,7 @@ class Sheet:
         self.number_formats = number_formats or {}
 
 
-def _write_sheet(workbook, sheet):
-    # Excel refuses sheet titles longer than 31 characters or with []:*?/\.
-    title = "".join(c for c in str(sheet.title) if c not in "[]:*?/\\")[:31] or "Sheet"
-    worksheet = workbook.create_sheet(title=title)
+def _write_sheet(book, index, sheet):
     headers = [str(header) for header in sheet.headers]
     rows = iter(sheet.rows)
     sample = []
@@ -178,53 +147,28 @@ def _write_sheet(workbook, sheet):
         sample.append(row)
         if len(sample) >= WIDTH_SAMPLE_ROWS:
             break
-    for index, header in enumerate(headers):
+    widths = []
+    for column, header in enumerate(headers):
         longest = max(
-            [len(header), *(_display_length(row[index]) for row in sample if index < len(row))]
+            [len(header), *(_display_length(row[column]) for row in sample if column < len(row))]
         )
-        width = min(max(longest + 2, MIN_WIDTH), MAX_WIDTH)
-        worksheet.column_dimensions[get_column_letter(index + 1)].width = width
-    worksheet.freeze_panes = "A2"
-    worksheet.print_title_rows = "1:1"
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(worksheet, value=header)
-        cell.font = bold
-        cell.alignment = wrap
-        header_cells.append(cell)
-    worksheet.append(header_cells)
+        widths.append(min(max(longest + 2, MIN_WIDTH), MAX_WIDTH))
+    writer = book.sheet(index, widths=widths, formats=sheet.number_formats)
+    writer.header(headers)
     for source in (sample, rows):
         for row in source:
-            worksheet.append(_cells(worksheet, row, sheet.number_formats))
-
-
-def _cells(worksheet, row, number_formats):
-    cells = []
-    for index, raw in enumerate(row):
-        value, number_format = xlsx_value(raw)
-        fmt = number_formats.get(index) if isinstance(value, int | float) else None
-        if not (fmt or number_format):
-            # Text, booleans and empty cells go in as plain values: a styled cell
-            # object per cell is most of the time of a 10,000-row sheet.
-            cells.append(value)
-            continue
-        cell = WriteOnlyCell(worksheet, value=value)
-        cell.number_format = fmt or number_format
-        cells.append(cell)
-    return cells
+            writer.row(row)
+    writer.close()
 
 
 def xlsx_workbook_response(filename, sheets):
-    """Write `sheets` to a workbook in openpyxl's write-only mode (rows go to disk as
-    they are written) and send it from a temporary file: memory stays constant."""
-    workbook = Workbook(write_only=True)
-    for sheet in sheets:
-        _write_sheet(workbook, sheet)
+    """Write `sheets` row by row into a temporary file (`reports.xlsx`: memory stays
+    constant) and send it from there."""
     # TemporaryFile disappears when FileResponse closes it after sending.
     handle = tempfile.TemporaryFile(suffix=".xlsx")
-    workbook.save(handle)
+    with xlsx.WorkbookWriter(handle, [sheet.title for sheet in sheets]) as book:
+        for index, sheet in enumerate(sheets):
+            _write_sheet(book, index, sheet)
     handle.seek(0)
     response = FileResponse(handle, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition(filename)

@@ -121,3 +121,75 @@ def test_xlsx_workbook_can_hold_several_sheets():
     assert book.sheetnames == ["Văn bản tham gia", "Việc phải làm"]
     assert book["Văn bản tham gia"]["A2"].value == "31B-QCPH/BDV-ĐĐHĐND"
     assert book["Việc phải làm"].freeze_panes == "A2"
+
+
+# --- The workbook writer (reports.xlsx) -------------------------------------------
+
+
+def test_xlsx_text_keeps_markup_characters_and_drops_what_xml_cannot_carry():
+    rows = [
+        ["<b>Đối thoại</b> & tiếp dân", "  lề hai bên  ", "dòng 1\ndòng 2", "a\x00b\x0bc\x1fd"],
+        ["x" * 40_000, "\ud800lẻ", _("Quy chế"), True],
+    ]
+    with translation.override("vi"):
+        sheet = workbook(exports.xlsx_response("a.xlsx", "A", ["1", "2", "3", "4"], rows)).active
+    assert [cell.value for cell in sheet[2]] == [
+        "<b>Đối thoại</b> & tiếp dân",
+        "  lề hai bên  ",
+        "dòng 1\ndòng 2",
+        "abcd",
+    ]
+    long_text, surrogate, lazy, flag = sheet[3]
+    assert long_text.value == "x" * 32_767
+    assert surrogate.value == "?lẻ"
+    assert lazy.value == "Quy chế"
+    assert flag.value is True
+
+
+def test_xlsx_numbers_of_every_kind_and_date_times():
+    when = datetime.datetime(2024, 3, 31, 14, 30)
+    rows = [[Decimal("7"), 2.5, float("nan"), Decimal("NaN"), 10**12, when, False]]
+    sheet = workbook(
+        exports.xlsx_response("a.xlsx", "A", list("ABCDEFG"), rows, number_formats={1: "0.0"})
+    ).active
+    seven, half, nan, decimal_nan, big, stamp, flag = sheet[2]
+    assert seven.value == 7 and seven.number_format == exports.INTEGER_FORMAT
+    assert half.value == 2.5 and half.number_format == "0.0"
+    assert nan.value is None and decimal_nan.value is None
+    assert big.value == 10**12
+    assert stamp.value == when and stamp.number_format == exports.DATETIME_FORMAT
+    assert flag.value is False
+
+
+def test_xlsx_sheet_titles_are_made_acceptable_to_excel_and_unique():
+    response = exports.xlsx_workbook_response(
+        "a.xlsx",
+        [
+            exports.Sheet("Tổng hợp: 2021/2026 [tỉnh]", ["Số"], [[1]]),
+            exports.Sheet("tổng hợp 2021 2026 tỉnh", ["Số"], [[2]]),
+            exports.Sheet("Tổng hợp 2021 2026 tỉnh", ["Số"], [[3]]),
+            exports.Sheet("'Ban Dân vận'", ["Số"], [[4]]),
+            exports.Sheet("", ["Số"], [[5]]),
+        ],
+    )
+    book = workbook(response)
+    assert book.sheetnames == [
+        "Tổng hợp 20212026 tỉnh",
+        "tổng hợp 2021 2026 tỉnh",
+        "Tổng hợp 2021 2026 tỉnh (2)",
+        "Ban Dân vận",
+        "Sheet",
+    ]
+    assert [book[name]["A2"].value for name in book.sheetnames] == [1, 2, 3, 4, 5]
+    assert all(book[name].print_title_rows == "$1:$1" for name in book.sheetnames)
+
+
+def test_xlsx_column_letters_go_past_z():
+    from reports.xlsx import column_letter
+
+    assert [column_letter(i) for i in (0, 25, 26, 51, 52, 701, 702)] == [
+        "A", "Z", "AA", "AZ", "BA", "ZZ", "AAA",
+    ]  # fmt: skip
+    headers = [f"Cột {n}" for n in range(30)]
+    sheet = workbook(exports.xlsx_response("a.xlsx", "A", headers, [list(range(30))])).active
+    assert sheet["AD2"].value == 29 and sheet["AD1"].value == "Cột 29"
