@@ -31,6 +31,18 @@ def fold(*parts) -> str:
     return _SPACES.sub(" ", bare.lower()).strip()
 
 
+def shorten(value, length) -> str:
+    """`value` cut to `length` characters with "…", as Django's `Truncator.chars`,
+    which takes 0.2 ms a call: most titles are short enough to need no cut, and those
+    are returned as they are."""
+    text = str(value)
+    if len(text) <= length:
+        return text
+    from django.utils.text import Truncator
+
+    return Truncator(text).chars(length)
+
+
 def figure(value, decimals=0):
     """`value` as the office writes figures: "11.813.046", "4,1" ("." for thousands,
     "," for decimals, in both languages: see dinvan/formats). For what a command

@@ -5,7 +5,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +16,7 @@ from ..models import (
     LegalBasis,
     Signatory,
 )
-from ..text import fold
+from ..text import fold, shorten
 from .base import (
     EMPTY,
     RENUMBER_OFFSET,
@@ -215,7 +214,7 @@ class AgreementAdmin(HistoryAdmin):
 
     @admin.display(description=_("trích yếu"), ordering="title")
     def short_title(self, obj):
-        return Truncator(obj.title).chars(90)
+        return shorten(obj.title, 90)
 
     @admin.display(description=_("giai đoạn"), ordering="start_year")
     def period(self, obj):
@@ -348,7 +347,7 @@ class LegalBasisAdmin(HistoryAdmin):
 
     @admin.display(description=_("trích yếu"), ordering="title")
     def short_title(self, obj):
-        return Truncator(obj.title).chars(90)
+        return shorten(obj.title, 90)
 
 
 @admin.register(ContentItem)
@@ -363,7 +362,7 @@ class ContentItemAdmin(FoldedSearchMixin, HistoryAdmin):
 
     @admin.display(description=_("nội dung"), ordering="title")
     def short_title(self, obj):
-        return Truncator(obj.title).chars(100)
+        return shorten(obj.title, 100)
 
 
 # --- plans ----------------------------------------------------------------------

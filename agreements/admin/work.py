@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +15,7 @@ from ..models import (
     PlanActivity,
     Review,
 )
+from ..text import shorten
 from .base import (
     EMPTY,
     ActivityProgressFilter,
@@ -100,7 +100,7 @@ class PlanActivityAdmin(HistoryAdmin):
 
     @admin.display(description=_("hoạt động"), ordering="activity")
     def short_activity(self, obj):
-        return Truncator(obj.activity).chars(90)
+        return shorten(obj.activity, 90)
 
 
 # --- reviews --------------------------------------------------------------------
@@ -199,7 +199,7 @@ class ReviewAdmin(FoldedSearchMixin, HistoryAdmin):
 
     @admin.display(description=_("tên hội nghị, báo cáo"), ordering="title")
     def short_title(self, obj):
-        return Truncator(obj.title).chars(80) or EMPTY
+        return shorten(obj.title, 80) or EMPTY
 
     @admin.action(description=_("Gửi phê duyệt"), permissions=["change"])
     def submit(self, request, queryset):
@@ -241,7 +241,7 @@ class ContributedPaperAdmin(ReviewLockMixin, HistoryAdmin):
 
     @admin.display(description=_("tên tham luận"), ordering="title")
     def short_title(self, obj):
-        return Truncator(obj.title).chars(90)
+        return shorten(obj.title, 90)
 
     @admin.display(description=_("văn bản phối hợp"))
     def agreement(self, obj):

@@ -7,12 +7,12 @@ from django.db.models import F, Q
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..querysets import AgreementQuerySet
+from ..text import shorten
 from .base import MAX_YEAR, MIN_YEAR, YEAR_VALIDATORS, NormalizedModel
 from .organisations import Agency, Area
 
@@ -226,7 +226,7 @@ class Agreement(NormalizedModel):
 
     def __str__(self):
         label = self.number or self.get_kind_display()
-        return f"{label}: {Truncator(self.title).chars(80)}"
+        return f"{label}: {shorten(self.title, 80)}"
 
     def get_absolute_url(self):
         return reverse("agreements:agreement_detail", args=[self.pk])

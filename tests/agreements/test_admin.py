@@ -741,3 +741,18 @@ def test_years_are_not_grouped_like_quantities(client, admin_user, settings):
     assert ">2022<" in content
     assert "2.022" not in content
     assert "2.875" in content
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_action_checkbox_is_djangos_markup_written_directly(db, language):
+    # HistoryAdmin.action_checkbox writes what Django's widget renders, without
+    # rendering templates for every row; the actions' JavaScript depends on it.
+    from django.utils import translation
+
+    agreement = AgreementFactory(title='Quy chế "Dân vận khéo" <tỉnh> & xã')
+    model_admin = admin.site.get_model_admin(Agreement)
+    with translation.override(language):
+        ours = model_admin.action_checkbox(agreement)
+        djangos = admin.ModelAdmin.action_checkbox(model_admin, agreement)
+    assert ours == djangos
+    assert 'name="_selected_action"' in ours and "&lt;tỉnh&gt; &amp; xã" in ours

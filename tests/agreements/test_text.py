@@ -5,7 +5,7 @@ import unicodedata
 import pytest
 from django.utils import translation
 
-from agreements.text import figure, fold, nfc
+from agreements.text import figure, fold, nfc, shorten
 
 NFC_PHRASE = "Dân vận khéo"
 NFD_PHRASE = unicodedata.normalize("NFD", NFC_PHRASE)
@@ -101,3 +101,14 @@ def test_figures_are_written_as_the_office_writes_them_in_both_languages():
             assert figure(4.06, 1) == "4,1"
             assert figure(86095.6) == "86.096"
             assert figure(999) == "999"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "Quy chế", "x" * 80, "x" * 81, "Quy chế phối hợp " * 10, NFD_PHRASE * 7, NFD_PHRASE * 20],
+)
+@pytest.mark.parametrize("length", [1, 10, 80])
+def test_shorten_cuts_as_django_truncator_does(text, length):
+    from django.utils.text import Truncator
+
+    assert shorten(text, length) == Truncator(text).chars(length)
