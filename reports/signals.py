@@ -5,7 +5,9 @@ leaves none), whatever wrote the row: a service, the admin, a shell. Agreements
 whose summary must be recomputed get a `PendingSummary` row, recomputed by
 `summaries_refresh` outside the hot path of the write (which then moves
 `SummaryState.generation` on); other writes that can change a figure (indicator
-values, the catalogue, areas, agencies, lineage) move the generation on at once.
+values, the catalogue, areas, agencies, lineage) move the generation on at once,
+as do those of what only the agreement report shows (legal bases, signatories,
+papers, attachments).
 A figure also marks its (indicator, year) (`PendingIndicatorTotal`): its
 whole-country total is recomputed before the next page reads it
 (`indicator_totals_refresh`).
@@ -22,12 +24,16 @@ from agreements.models import (
     AgreementParty,
     AnnualPlan,
     Area,
+    Attachment,
     ContentItem,
+    ContributedPaper,
     Indicator,
     IndicatorValue,
     ItemAssessment,
+    LegalBasis,
     PlanActivity,
     Review,
+    Signatory,
 )
 
 from .models import IndicatorYearTotal
@@ -108,6 +114,13 @@ def _changed(sender, **kwargs):
     summaries_changed(indicators=True)
 
 
+@_unless_raw
+def _shown(sender, **kwargs):
+    # No figure counts these, but the agreement report's body shows them and is
+    # remembered by the generation (reports.selectors.documents.agreement_report_key).
+    summaries_changed()
+
+
 def _figure_before(sender, instance, **kwargs):
     # An edited figure may move to another indicator or year: the old pair too.
     if instance.pk and not kwargs.get("raw", False):
@@ -152,6 +165,8 @@ def connect():
             signal.connect(_changed, sender=model, dispatch_uid=f"changed_{model.__name__}")
         signal.connect(_figure, sender=IndicatorValue, dispatch_uid="changed_IndicatorValue")
         signal.connect(_catalogue, sender=Indicator, dispatch_uid="changed_Indicator")
+        for model in (LegalBasis, Signatory, ContributedPaper, Attachment):
+            signal.connect(_shown, sender=model, dispatch_uid=f"shown_{model.__name__}")
     pre_save.connect(_lineage_before, sender=AgencyChange, dispatch_uid="summary_lineage_before")
     pre_save.connect(_figure_before, sender=IndicatorValue, dispatch_uid="figure_before")
     m2m_changed.connect(

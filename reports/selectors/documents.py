@@ -29,6 +29,25 @@ from agreements.models import (
     Review,
 )
 
+from ..services import settled_generation
+from ..snapshots import snapshot_key
+
+
+def agreement_report_key(*, agreement) -> dict:
+    """What identifies the body of `agreement`'s report page, for
+    `reports.snapshots.remembered_part`: the agreement, the day (statuses and overdue
+    activities move with it) and the language (in the key), and the generation. The
+    body shows nothing of the reader (whoever may open the page sees the same), and
+    every write of what it shows moves the generation on (`reports.signals`: the
+    agreement and what it owns, parties and signatories, legal bases, items and
+    assessments, plans and activities, reviews and papers, figures, attachments,
+    agencies, areas, lineage, the catalogue). None while a write waits for its
+    summaries: rendered afresh."""
+    return {
+        "key": snapshot_key("agreement_report", agreement.pk, timezone.localdate()),
+        "generation": settled_generation(),
+    }
+
 
 def agreement_report(*, agreement, on: datetime.date | None = None) -> dict:
     """One agreement in full, for the agreement report and its DOCX.
