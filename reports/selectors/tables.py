@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import (
@@ -23,12 +24,18 @@ from agreements.models import (
     PlanActivity,
     Review,
 )
+from agreements.querysets import scope_of
 from agreements.text import fold
 
 from ..filters import AgencyReportFilterSet, IndicatorReportFilterSet, TermSummaryFilterSet
 from ..models import ObligationSummary
 from ..querysets import status_case
-from ..services import indicator_generation, summaries_ready, summaries_refresh
+from ..services import (
+    indicator_generation,
+    settled_generation,
+    summaries_ready,
+    summaries_refresh,
+)
 from ..snapshots import query_key, remembered, snapshot_key
 from .indicators import cached_indicator_totals, previous_year_comparison
 from .obligations import review_obligations, stored_obligations
@@ -54,6 +61,30 @@ def _count(model, **conditions):
 
 
 # --- Term summary ----------------------------------------------------------------
+
+
+def table_report_key(*, user, path, params) -> dict:
+    """What identifies the body of a table report's page (the term summary, the
+    indicator report, the agency report) for `reports.snapshots.remembered_part`:
+    the report (`path`), the parameters as given (their order shapes the links), the
+    user's scope (`scope_of`: the agreements they may see and the choices of the
+    filters) and agency (the agency report's default), the day (statuses, due and
+    overdue reviews move with it), the language (in the key) and the generation,
+    which every write of what the reports show moves on. None while a write waits
+    for its summaries: rendered afresh (and the summaries refreshed by the report)."""
+    profile = getattr(user, "profile", None)
+    agency_id = profile.agency_id if profile is not None else None
+    return {
+        "key": snapshot_key(
+            "table_report",
+            path,
+            scope_of(user),
+            agency_id,
+            list(params.lists()),
+            timezone.localdate(),
+        ),
+        "generation": settled_generation(),
+    }
 
 
 def term_summary(
@@ -435,7 +466,9 @@ def _agency_lists(*, agreements, visible, lineage, on, limit, summarised):
                 "kind": agreement.get_kind_display(),
                 "signed_on": agreement.signed_on,
                 "period": agreement.period_label,
-                "status": agreement.status.label,
+                # Labels as text: the page's rows are remembered (pickled) per
+                # language, and each lazy label took 0.4 ms to unpickle.
+                "status": str(agreement.status.label),
                 "status_code": agreement.status.value,
                 "roles": [party.get_role_display() for party in agreement.own_parties],
                 "names": [party.name_as_signed for party in agreement.own_parties],
@@ -465,7 +498,7 @@ def _agency_lists(*, agreements, visible, lineage, on, limit, summarised):
         owed.append(
             {
                 "type": Owed.REVIEW,
-                "type_label": obligation.kind_label,
+                "type_label": str(obligation.kind_label),
                 "agreement": obligation.agreement,
                 "what": obligation.period_label,
                 "due_on": obligation.due_on,
@@ -512,5 +545,5 @@ def _agency_lists(*, agreements, visible, lineage, on, limit, summarised):
 
 def _role_label(here):
     if here:
-        return _("Cơ quan này chịu trách nhiệm")
-    return _("Cơ quan này là bên phối hợp")
+        return gettext("Cơ quan này chịu trách nhiệm")
+    return gettext("Cơ quan này là bên phối hợp")

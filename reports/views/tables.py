@@ -8,6 +8,7 @@ owes, is `?format=csv&part=owed` in CSV and the second sheet in XLSX.
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
@@ -15,6 +16,7 @@ from django.views.generic import TemplateView
 from .. import exports
 from ..documents import term_summary_docx
 from ..selectors import tables as selectors
+from ..snapshots import remembered_part
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -40,13 +42,34 @@ class TableReportView(LoginRequiredMixin, TemplateView):
 
     Subclasses give `build()` (a selector call) and `table(report)`, the exported
     table as (headers, rows, number formats); `export_name(report)` names the file.
+    The page is `template_name` around `body_template_name` (the same name ending in
+    "_body.html"), which shows the report.
     """
+
+    @property
+    def body_template_name(self):
+        return self.template_name.removesuffix(".html") + "_body.html"
 
     sheet_title = ""
 
     def get(self, request, *args, **kwargs):
-        report = self.build()
         export = request.GET.get("format", "")
+        if not export:
+            # The page's body (filters, tables, pages) is rendered once per scope,
+            # parameters, day, language and generation, then served from the cache
+            # until a write moves the generation on; the page around it every time.
+            body = remembered_part(
+                **selectors.table_report_key(
+                    user=request.user, path=request.path, params=request.GET
+                ),
+                compute=lambda: render_to_string(
+                    self.body_template_name,
+                    self.get_context_data(report=self.build()),
+                    request=request,
+                ),
+            )
+            return self.render_to_response({"body": body})
+        report = self.build()
         if export == "csv":
             headers, rows, _formats = self.table(report, part=request.GET.get("part", ""))
             return exports.csv_response(f"{self.export_name(report)}.csv", headers, rows)
