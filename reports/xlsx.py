@@ -300,7 +300,8 @@ class SheetWriter:
                 continue
             kind = type(value)
             if kind is str:
-                parts.append(_text_cell(f"{self._letter(index)}{n}", value))
+                if value:  # an empty text is an empty cell
+                    parts.append(_text_cell(f"{self._letter(index)}{n}", value))
             elif kind is int or kind is float:
                 parts.append(self._number_cell(f"{self._letter(index)}{n}", value, index))
             else:

@@ -130,6 +130,7 @@ def test_xlsx_text_keeps_markup_characters_and_drops_what_xml_cannot_carry():
     rows = [
         ["<b>Đối thoại</b> & tiếp dân", "  lề hai bên  ", "dòng 1\ndòng 2", "a\x00b\x0bc\x1fd"],
         ["x" * 40_000, "\ud800lẻ", _("Quy chế"), True],
+        ["", "Không số", None, False],
     ]
     with translation.override("vi"):
         sheet = workbook(exports.xlsx_response("a.xlsx", "A", ["1", "2", "3", "4"], rows)).active
@@ -144,6 +145,7 @@ def test_xlsx_text_keeps_markup_characters_and_drops_what_xml_cannot_carry():
     assert surrogate.value == "?lẻ"
     assert lazy.value == "Quy chế"
     assert flag.value is True
+    assert sheet["A4"].value is None and sheet["B4"].value == "Không số"
 
 
 def test_xlsx_numbers_of_every_kind_and_date_times():
