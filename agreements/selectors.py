@@ -53,6 +53,24 @@ def agreement_list_results_key(*, user, params):
     }
 
 
+def agreement_page_key(*, agreement, can_edit):
+    """What identifies the body of `agreement`'s page (all but its attachments and
+    history), for `reports.snapshots.remembered_part`: the agreement, whether the
+    reader may edit it (the buttons), the day (status, what is due or overdue) and
+    the language (in the key), and the generation, which every write of what the
+    body shows moves on (`reports.signals`: the agreement and what it owns, parties
+    and signatories, legal bases, items and assessments, plans, reviews and papers,
+    figures, agencies, areas, lineage). None while a write waits for its summaries:
+    rendered afresh."""
+    from reports.services import settled_generation
+    from reports.snapshots import snapshot_key
+
+    return {
+        "key": snapshot_key("agreement_page", agreement.pk, bool(can_edit), timezone.localdate()),
+        "generation": settled_generation(),
+    }
+
+
 def agreement_figures_key(*, agreement):
     """What identifies the figures table of `agreement`'s page, for
     `reports.snapshots.remembered_part`: the agreement, the day and the language (in
@@ -188,11 +206,19 @@ def agreement_detail(*, agreement):
         "reviews": reviews,
         "indicator_values": values.order_by("indicator__order", "year", "id"),
         "plans": agreement.plans.annotate(activity_count=Count("activities")),
-        "attachments": agreement.attachments.select_related("uploaded_by"),
         "predecessor": agreement.supersedes,
         "successors": agreement.superseded_by.filter(archived_at__isnull=True),
-        "history": history_rows(obj=agreement),
         "obligations": _obligations(agreement, reviews),
+    }
+
+
+def agreement_trail(*, agreement):
+    """The end of the agreement page, read on every view: its attachments and its
+    history (they name the users who uploaded and changed, whose names no write of
+    an agreement's data follows)."""
+    return {
+        "attachments": agreement.attachments.select_related("uploaded_by"),
+        "history": history_rows(obj=agreement),
     }
 
 

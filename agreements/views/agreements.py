@@ -183,13 +183,30 @@ class FilterOptionsView(LoginRequiredMixin, View):
 
 
 class AgreementDetailView(LoginRequiredMixin, DetailView):
+    """The agreement page. Its body (everything but the attachments and the history)
+    is rendered once per agreement, kind of reader (may edit or not), day, language
+    and generation (`selectors.agreement_page_key`), then served from the cache
+    until a write moves the generation on; the rest is read on every view."""
+
     template_name = "agreements/agreement_detail.html"
+    body_template_name = "agreements/agreement_detail_body.html"
 
     def get_queryset(self):
         return selectors.agreement_page(user=self.request.user)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        can_edit = edits_what_it_sees(request.user)
+        body = remembered_part(
+            **selectors.agreement_page_key(agreement=self.object, can_edit=can_edit),
+            compute=lambda: render_to_string(self.body_template_name, self.body_context(can_edit)),
+        )
+        context = self.get_context_data(object=self.object, body=body, can_edit=can_edit)
+        context.update(selectors.agreement_trail(agreement=self.object))
+        return self.render_to_response(context)
+
+    def body_context(self, can_edit):
+        context = {"object": self.object, "can_edit": can_edit}
         context.update(selectors.agreement_detail(agreement=self.object))
         # The figures table (hundreds of rows for a province's agreement) is the same
         # for everyone who may open the page: rendered once per generation.
@@ -200,7 +217,6 @@ class AgreementDetailView(LoginRequiredMixin, DetailView):
                 {"indicator_values": context["indicator_values"]},
             ),
         )
-        context["can_edit"] = edits_what_it_sees(self.request.user)
         return context
 
 

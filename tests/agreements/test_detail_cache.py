@@ -12,7 +12,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from agreements.models import AgreementParty, IndicatorValue
+from agreements.models import (
+    AgreementParty,
+    ContentItem,
+    IndicatorValue,
+    LegalBasis,
+    Signatory,
+)
 from reports import services as summaries
 from tests.factories import AgreementFactory, AgreementPartyFactory, IndicatorFactory
 
@@ -115,3 +121,76 @@ def test_the_page_is_refused_to_whoever_may_not_open_it(client, admin_user, edit
     _get(client, agreement)  # the figures are in the cache now
     client.force_login(editor_b)
     assert client.get(_url(agreement)).status_code == 404
+
+
+# --- The page's body (all but attachments and history) ------------------------------
+
+
+def _items_read(client, agreement):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(_url(agreement))
+    assert response.status_code == 200
+    read = [q for q in captured.captured_queries if "agreements_contentitem" in q["sql"]]
+    return response.content.decode(), len(read)
+
+
+def test_a_repeat_view_serves_the_body_without_reading_the_items(client, admin_user, agreement):
+    ContentItem.objects.create(agreement=agreement, number=1, title="Tuyên truyền, vận động")
+    summaries.summaries_refresh()
+    client.force_login(admin_user)
+    first, read = _items_read(client, agreement)
+    again, read_again = _items_read(client, agreement)
+    assert _unmasked(again) == _unmasked(first)
+    assert "Tuyên truyền, vận động" in again
+    assert read >= 1 and read_again == 0
+
+
+def test_a_repeat_view_costs_a_few_queries(
+    client, admin_user, agreement, django_assert_max_num_queries
+):
+    client.force_login(admin_user)
+    client.get(_url(agreement))
+    # The session with its user, the generation, the agreement, its attachments and
+    # its history.
+    with django_assert_max_num_queries(6):
+        client.get(_url(agreement))
+
+
+def test_writes_of_what_the_body_shows_appear_at_once(client, admin_user, agreement):
+    client.force_login(admin_user)
+    client.get(_url(agreement))
+    LegalBasis.objects.create(agreement=agreement, number="Quyết định 23-QĐ/TW")
+    summaries.summaries_refresh()
+    assert "Quyết định 23-QĐ/TW" in client.get(_url(agreement)).content.decode()
+    party = agreement.parties.first()
+    Signatory.objects.create(party=party, name="Giàng A Lử", position="Trưởng ban")
+    summaries.summaries_refresh()
+    assert "Giàng A Lử" in client.get(_url(agreement)).content.decode()
+    item = ContentItem.objects.create(agreement=agreement, number=2, title="Đối thoại ở xã")
+    summaries.summaries_refresh()
+    assert "Đối thoại ở xã" in client.get(_url(agreement)).content.decode()
+    item.delete()
+    summaries.summaries_refresh()
+    assert "Đối thoại ở xã" not in client.get(_url(agreement)).content.decode()
+
+
+def test_who_may_edit_gets_the_buttons_whoever_viewed_first(client, leader, editor_a, agreement):
+    edit = reverse("agreements:agreement_update", args=[agreement.pk])
+    client.force_login(leader)
+    assert edit not in client.get(_url(agreement)).content.decode()
+    client.force_login(editor_a)
+    assert edit in client.get(_url(agreement)).content.decode()
+    client.force_login(leader)
+    assert edit not in client.get(_url(agreement)).content.decode()
+
+
+def test_the_history_and_its_users_are_read_on_every_view(client, admin_user, agreement):
+    agreement.title = "Quy chế phối hợp của Lai Châu (sửa)"
+    agreement._history_user = admin_user
+    agreement.save()
+    summaries.summaries_refresh()
+    client.force_login(admin_user)
+    client.get(_url(agreement))  # the body is in the cache now
+    admin_user.username = "quan.tri.moi"
+    admin_user.save()  # moves no generation: the history is not part of the body
+    assert "quan.tri.moi" in client.get(_url(agreement)).content.decode()
