@@ -41,8 +41,9 @@ class TableReportView(LoginRequiredMixin, TemplateView):
     """A report built once by `build()`, shown as a page or exported as a table.
 
     Subclasses give `build()` (a selector call) and `table(report)`, the exported
-    table as (headers, rows, number formats); `export_name(report)` names the file.
-    The page is `template_name` around `body_template_name` (the same name ending in
+    table as (headers, rows, number formats); `export_name(report)` names the file;
+    `docx(report)` gives the Word file where `export_formats` has "docx". The page
+    is `template_name` around `body_template_name` (the same name ending in
     "_body.html"), which shows the report.
     """
 
@@ -51,10 +52,15 @@ class TableReportView(LoginRequiredMixin, TemplateView):
         return self.template_name.removesuffix(".html") + "_body.html"
 
     sheet_title = ""
+    # What `?format=` may ask for; any other value shows the page.
+    export_formats = ("csv", "xlsx")
+
+    def exporting(self):
+        """Whether the request asks for a download (every row) rather than the page."""
+        return self.request.GET.get("format", "") in self.export_formats
 
     def get(self, request, *args, **kwargs):
-        export = request.GET.get("format", "")
-        if not export:
+        if not self.exporting():
             # The page's body (filters, tables, pages) is rendered once per scope,
             # parameters, day, language and generation, then served from the cache
             # until a write moves the generation on; the page around it every time.
@@ -69,6 +75,7 @@ class TableReportView(LoginRequiredMixin, TemplateView):
                 ),
             )
             return self.render_to_response({"body": body})
+        export = request.GET["format"]
         report = self.build()
         if export == "csv":
             headers, rows, _formats = self.table(report, part=request.GET.get("part", ""))
@@ -77,11 +84,7 @@ class TableReportView(LoginRequiredMixin, TemplateView):
             return exports.xlsx_workbook_response(
                 f"{self.export_name(report)}.xlsx", self.sheets(report)
             )
-        if export == "docx":
-            response = self.docx(report)
-            if response is not None:
-                return response
-        return self.render_to_response(self.get_context_data(report=report))
+        return self.docx(report)
 
     def build(self):
         raise NotImplementedError
@@ -97,16 +100,17 @@ class TableReportView(LoginRequiredMixin, TemplateView):
         raise NotImplementedError
 
     def docx(self, report):
-        return None
+        raise NotImplementedError
 
 
 class TermSummaryView(TableReportView):
     template_name = "reports/term_summary.html"
     sheet_title = gettext_lazy("Tổng hợp nhiệm kỳ")
+    export_formats = ("csv", "xlsx", "docx")
 
     def build(self):
         # The page shows PAGE_SIZE rows at a time; the exports hold every row.
-        page = None if self.request.GET.get("format") else page_number(self.request.GET)
+        page = None if self.exporting() else page_number(self.request.GET)
         return selectors.term_summary(user=self.request.user, filters=self.request.GET, page=page)
 
     def export_name(self, report):
@@ -239,7 +243,7 @@ class AgencyReportView(TableReportView):
 
     def build(self):
         # The page lists the first PAGE_SIZE rows of each table; the exports all.
-        limit = None if self.request.GET.get("format") else selectors.PAGE_SIZE
+        limit = None if self.exporting() else selectors.PAGE_SIZE
         return selectors.agency_report(
             user=self.request.user, filters=self.request.GET, limit=limit
         )

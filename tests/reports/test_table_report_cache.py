@@ -107,3 +107,31 @@ def test_the_exports_are_read_afresh(client, admin_user, world, agency_a):
     summaries.summaries_refresh()
     response = client.get(reverse("reports:term_summary"), {"format": "csv"})
     assert "Kế hoạch xuất tệp" in content(response).decode("utf-8-sig")
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("reports:term_summary", {"format": "pdf"}),
+        ("reports:indicators", {"format": "docx"}),
+        ("reports:agency", {"format": "docx"}),
+        ("reports:agency", {"format": ""}),
+    ],
+)
+def test_a_format_the_report_has_not_shows_the_page(client, admin_user, world, name, params):
+    client.force_login(admin_user)
+    response = client.get(reverse(name), params)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert 'class="filters" role="search"' in response.content.decode()
+
+
+def test_an_unknown_format_shows_the_term_summary_one_page_at_a_time(
+    client, admin_user, world, monkeypatch
+):
+    from reports.selectors import tables
+
+    monkeypatch.setattr(tables, "PAGE_SIZE", 1)
+    client.force_login(admin_user)
+    html = client.get(reverse("reports:term_summary"), {"format": "pdf"}).content.decode()
+    assert "Trang 1/2" in html
