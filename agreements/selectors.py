@@ -42,15 +42,11 @@ def agreement_list_results_key(*, user, params):
     key), and the data, which only changes with the generation. While a write waits
     for its summaries the generation is None and the results are computed afresh."""
     # The snapshots and the generation live with the reports, which read agreements.
-    from reports.services import settled_generation
-    from reports.snapshots import snapshot_key
+    from reports.snapshots import settled_part
 
-    return {
-        "key": snapshot_key(
-            "agreement_list", scope_of(user), list(params.lists()), timezone.localdate()
-        ),
-        "generation": settled_generation(),
-    }
+    return settled_part(
+        "agreement_list", scope_of(user), list(params.lists()), timezone.localdate()
+    )
 
 
 def agreement_page_key(*, agreement, can_edit):
@@ -62,13 +58,9 @@ def agreement_page_key(*, agreement, can_edit):
     and signatories, legal bases, items and assessments, plans, reviews and papers,
     figures, agencies, areas, lineage). None while a write waits for its summaries:
     rendered afresh."""
-    from reports.services import settled_generation
-    from reports.snapshots import snapshot_key
+    from reports.snapshots import settled_part
 
-    return {
-        "key": snapshot_key("agreement_page", agreement.pk, bool(can_edit), timezone.localdate()),
-        "generation": settled_generation(),
-    }
+    return settled_part("agreement_page", agreement.pk, bool(can_edit), timezone.localdate())
 
 
 def agreement_figures_key(*, agreement):
@@ -77,13 +69,9 @@ def agreement_figures_key(*, agreement):
     the key), and the generation, which every write of a figure, an indicator, an
     area or an agency moves on (`reports.signals`): all the table shows. None while a
     write waits for its summaries: computed afresh."""
-    from reports.services import settled_generation
-    from reports.snapshots import snapshot_key
+    from reports.snapshots import settled_part
 
-    return {
-        "key": snapshot_key("agreement_figures", agreement.pk, timezone.localdate()),
-        "generation": settled_generation(),
-    }
+    return settled_part("agreement_figures", agreement.pk, timezone.localdate())
 
 
 def _ended_label(name, until):

@@ -10,6 +10,8 @@ one string.
 import re
 import unicodedata
 
+from django.utils.text import Truncator
+
 _SPACES = re.compile(r"\s+")
 # "đ"/"Đ" are letters of their own, not "d" plus a mark, so NFD leaves them alone.
 _LETTER_FOLDS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
@@ -36,11 +38,7 @@ def shorten(value, length) -> str:
     which takes 0.2 ms a call: most titles are short enough to need no cut, and those
     are returned as they are."""
     text = str(value)
-    if len(text) <= length:
-        return text
-    from django.utils.text import Truncator
-
-    return Truncator(text).chars(length)
+    return text if len(text) <= length else Truncator(text).chars(length)
 
 
 def figure(value, decimals=0):

@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .models import ReportSnapshot
@@ -30,6 +31,16 @@ def snapshot_key(*parts) -> str:
     """A digest of what identifies a computation (its query's SQL and parameters,
     filters, day) and of the language its labels are in."""
     return hashlib.sha256(repr((translation.get_language(), *parts)).encode()).hexdigest()
+
+
+def settled_part(*parts) -> dict:
+    """{"key", "generation"} for `remembered_part`: the digest of `parts` (with the
+    language) and the settled generation, None while a write waits for its summaries
+    (the part is then computed afresh)."""
+    # Imported here: the services read selectors that use this module.
+    from .services import settled_generation
+
+    return {"key": snapshot_key(*parts), "generation": settled_generation()}
 
 
 def query_key(queryset):
@@ -91,3 +102,13 @@ def remembered_part(*, key: str, generation: int | None, compute) -> str:
     value = compute()
     cache.set(versioned, value, PART_TIMEOUT)
     return value
+
+
+def remembered_template(template_name, context, *, key: str, generation: int | None, request=None):
+    """`remembered_part` of `template_name` rendered with `context()` (called only
+    when the part is not in the cache)."""
+    return remembered_part(
+        key=key,
+        generation=generation,
+        compute=lambda: render_to_string(template_name, context(), request=request),
+    )

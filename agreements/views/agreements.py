@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from reports.snapshots import remembered_part
+from reports.snapshots import remembered_part, remembered_template
 
 from .. import forms, selectors, services
 from ..filters import AgreementFilterSet
@@ -197,9 +197,10 @@ class AgreementDetailView(LoginRequiredMixin, DetailView):
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
         can_edit = edits_what_it_sees(request.user)
-        body = remembered_part(
+        body = remembered_template(
+            self.body_template_name,
+            lambda: self.body_context(can_edit),
             **selectors.agreement_page_key(agreement=self.object, can_edit=can_edit),
-            compute=lambda: render_to_string(self.body_template_name, self.body_context(can_edit)),
         )
         context = self.get_context_data(object=self.object, body=body, can_edit=can_edit)
         context.update(selectors.agreement_trail(agreement=self.object))
@@ -210,12 +211,10 @@ class AgreementDetailView(LoginRequiredMixin, DetailView):
         context.update(selectors.agreement_detail(agreement=self.object))
         # The figures table (hundreds of rows for a province's agreement) is the same
         # for everyone who may open the page: rendered once per generation.
-        context["figures"] = remembered_part(
+        context["figures"] = remembered_template(
+            "agreements/agreement_figures.html",
+            lambda: {"indicator_values": context["indicator_values"]},
             **selectors.agreement_figures_key(agreement=self.object),
-            compute=lambda: render_to_string(
-                "agreements/agreement_figures.html",
-                {"indicator_values": context["indicator_values"]},
-            ),
         )
         return context
 

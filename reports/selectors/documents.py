@@ -29,8 +29,7 @@ from agreements.models import (
     Review,
 )
 
-from ..services import settled_generation
-from ..snapshots import snapshot_key
+from ..snapshots import settled_part
 
 
 def agreement_report_key(*, agreement) -> dict:
@@ -43,10 +42,7 @@ def agreement_report_key(*, agreement) -> dict:
     assessments, plans and activities, reviews and papers, figures, attachments,
     agencies, areas, lineage, the catalogue). None while a write waits for its
     summaries: rendered afresh."""
-    return {
-        "key": snapshot_key("agreement_report", agreement.pk, timezone.localdate()),
-        "generation": settled_generation(),
-    }
+    return settled_part("agreement_report", agreement.pk, timezone.localdate())
 
 
 def agreement_report(*, agreement, on: datetime.date | None = None) -> dict:

@@ -30,13 +30,8 @@ from agreements.text import fold
 from ..filters import AgencyReportFilterSet, IndicatorReportFilterSet, TermSummaryFilterSet
 from ..models import ObligationSummary
 from ..querysets import status_case
-from ..services import (
-    indicator_generation,
-    settled_generation,
-    summaries_ready,
-    summaries_refresh,
-)
-from ..snapshots import query_key, remembered, snapshot_key
+from ..services import indicator_generation, summaries_ready, summaries_refresh
+from ..snapshots import query_key, remembered, settled_part, snapshot_key
 from .indicators import cached_indicator_totals, previous_year_comparison
 from .obligations import review_obligations, stored_obligations
 from .scope import Scope
@@ -60,7 +55,7 @@ def _count(model, **conditions):
     return Coalesce(Subquery(rows), 0)
 
 
-# --- Term summary ----------------------------------------------------------------
+# --- The pages' bodies ------------------------------------------------------------
 
 
 def table_report_key(*, user, path, params) -> dict:
@@ -74,17 +69,12 @@ def table_report_key(*, user, path, params) -> dict:
     for its summaries: rendered afresh (and the summaries refreshed by the report)."""
     profile = getattr(user, "profile", None)
     agency_id = profile.agency_id if profile is not None else None
-    return {
-        "key": snapshot_key(
-            "table_report",
-            path,
-            scope_of(user),
-            agency_id,
-            list(params.lists()),
-            timezone.localdate(),
-        ),
-        "generation": settled_generation(),
-    }
+    return settled_part(
+        "table_report", path, scope_of(user), agency_id, list(params.lists()), timezone.localdate()
+    )
+
+
+# --- Term summary ----------------------------------------------------------------
 
 
 def term_summary(

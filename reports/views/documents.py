@@ -6,7 +6,6 @@ format. Only what `Agreement.objects.for_user` allows is found; anything else is
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.views.generic import DetailView
 
 from agreements.models import Agreement, Review
@@ -14,7 +13,7 @@ from agreements.models import Agreement, Review
 from .. import documents
 from ..exports import content_disposition
 from ..selectors import documents as selectors
-from ..snapshots import remembered_part
+from ..snapshots import remembered_template
 
 
 def docx_response(filename, content):
@@ -59,11 +58,10 @@ class AgreementReportView(DocumentReportView):
         if request.GET.get("format") == "docx":
             return super().get(request, *args, **kwargs)
         self.object = self.get_object()
-        body = remembered_part(
+        body = remembered_template(
+            self.body_template_name,
+            lambda: {"object": self.object, **self.report_data()},
             **selectors.agreement_report_key(agreement=self.object),
-            compute=lambda: render_to_string(
-                self.body_template_name, {"object": self.object, **self.report_data()}
-            ),
         )
         return self.render_to_response(self.get_context_data(object=self.object, body=body))
 

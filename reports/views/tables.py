@@ -8,7 +8,6 @@ owes, is `?format=csv&part=owed` in CSV and the second sheet in XLSX.
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
@@ -16,7 +15,7 @@ from django.views.generic import TemplateView
 from .. import exports
 from ..documents import term_summary_docx
 from ..selectors import tables as selectors
-from ..snapshots import remembered_part
+from ..snapshots import remembered_template
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -64,14 +63,12 @@ class TableReportView(LoginRequiredMixin, TemplateView):
             # The page's body (filters, tables, pages) is rendered once per scope,
             # parameters, day, language and generation, then served from the cache
             # until a write moves the generation on; the page around it every time.
-            body = remembered_part(
+            body = remembered_template(
+                self.body_template_name,
+                lambda: self.get_context_data(report=self.build()),
+                request=request,
                 **selectors.table_report_key(
                     user=request.user, path=request.path, params=request.GET
-                ),
-                compute=lambda: render_to_string(
-                    self.body_template_name,
-                    self.get_context_data(report=self.build()),
-                    request=request,
                 ),
             )
             return self.render_to_response({"body": body})

@@ -40,12 +40,13 @@ def _url(agreement):
     return reverse("agreements:agreement_detail", args=[agreement.pk])
 
 
-def _get(client, agreement):
+def _get(client, agreement, table="agreements_indicatorvalue"):
+    """The page's HTML and how many of its queries read `table` (the figures)."""
     with CaptureQueriesContext(connection) as captured:
         response = client.get(_url(agreement))
     assert response.status_code == 200
-    figures = [q for q in captured.captured_queries if "agreements_indicatorvalue" in q["sql"]]
-    return response.content.decode(), len(figures)
+    read = [q for q in captured.captured_queries if table in q["sql"]]
+    return response.content.decode(), len(read)
 
 
 def _figures(html):
@@ -127,11 +128,7 @@ def test_the_page_is_refused_to_whoever_may_not_open_it(client, admin_user, edit
 
 
 def _items_read(client, agreement):
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(_url(agreement))
-    assert response.status_code == 200
-    read = [q for q in captured.captured_queries if "agreements_contentitem" in q["sql"]]
-    return response.content.decode(), len(read)
+    return _get(client, agreement, table="agreements_contentitem")
 
 
 def test_a_repeat_view_serves_the_body_without_reading_the_items(client, admin_user, agreement):
