@@ -4,6 +4,7 @@ import datetime
 import re
 
 from django.apps import apps
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, connections, models
 from django.db.models import (
@@ -180,18 +181,59 @@ SEARCH_AGENCY_LIMIT = 200
 # national scale: "hoi lien hiep phu nu" (46,000 rows) 269 ms through the pairs of
 # each table, 95 ms through the documents; "quang ninh" (11,000) joined 110 ms.
 SEARCH_PAIRS_JOIN_LIMIT = 20_000
+# A search's matches are counted up to this many (the list then says "more than
+# 200" and pages on without a count; `views.agreements.CappedPaginator`): the first
+# `SEARCH_COUNT_CAP + 1` matches in the list's order are read for the count and the
+# pages within it, so walking the list (below) stops that much sooner. A plain list
+# counts up to 1,000: its count is cached and costs no search.
+SEARCH_COUNT_CAP = 200
 # A phrase whose documents may be in this share of the agreements or more is found
 # by walking the list and looking each agreement up: the matches come early, and
-# gathering the candidates would cost more. Measured at national scale, the whole
-# page alone: "mat tran to quoc" (65 % of the agreements) 139 ms walked, 264 ms
-# through the documents; "dan van kheo" and "nong thon moi" (48 %) 102–109 walked,
-# 145 through the documents (a province's leader: 79–82 and 159–171); "ton giao"
-# (31 %) 125 walked, 98 through the documents (leader: 140 and 120).
-SEARCH_WALK_SHARE = 0.4
+# gathering the candidates would cost more. A walk reads about
+# `SEARCH_COUNT_CAP / share` agreements; gathering reads every candidate, whatever
+# the cap. Measured at national scale, the whole page alone, counting up to 200
+# (admin; a province's leader): "ton giao" (31 % of the agreements) 76 and 83 ms
+# walked, 89 and 121 through the documents; "chuyen doi so", "giam ngheo" (25 %)
+# 62–84 walked, 67–99 through the documents; "hoi nong dan" (10 %) 108–152 walked,
+# 109–118 through the documents; "cuu chien binh" (7 %) 127–666 walked, 61–94
+# through the documents. (Counting up to 1,000, the line was at 40 %.)
+SEARCH_WALK_SHARE = 0.2
 # The search documents of migration 0011 (PostgreSQL only).
 SEARCH_DOCUMENTS = "agreements_search_document"
 # The pair index keeps the first 100 characters of each word (migration 0009).
 PAIR_WORD_LENGTH = 100
+
+
+# How long the statistics of the pair indexes and the search documents are kept in
+# the cache: they change when the tables are analysed (by autovacuum, after many
+# writes), and reading them is a query and a few ms of parsing on every search.
+SEARCH_STATISTICS_SECONDS = 300
+
+
+def _pair_statistics(db, indexes):
+    """{table or index: (reltuples, most common elements, their frequencies)} of the
+    pair indexes `indexes` and the search documents, from PostgreSQL's statistics;
+    None when they are not all analysed yet. Kept in the cache for
+    `SEARCH_STATISTICS_SECONDS` once complete."""
+    key = f"search-statistics:{db.alias}:{db.settings_dict['NAME']}"
+    stats = cache.get(key)
+    if stats is not None:
+        return stats
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.tablename, c.reltuples, s.most_common_elems::text::text[], "
+            "s.most_common_elem_freqs FROM pg_stats s "
+            "JOIN pg_class c ON c.relname = s.tablename "
+            "AND c.relnamespace = current_schema()::regnamespace "
+            "WHERE s.schemaname = current_schema() "
+            "AND (s.tablename = ANY(%s) OR (s.tablename = %s AND s.attname = 'pairs'))",
+            [indexes, SEARCH_DOCUMENTS],
+        )
+        stats = {row[0]: row[1:] for row in cursor.fetchall()}
+    if len(stats) <= len(indexes):
+        return None
+    cache.set(key, stats, SEARCH_STATISTICS_SECONDS)
+    return stats
 
 
 class SearchMatch(Expression):
@@ -485,18 +527,8 @@ class AgreementQuerySet(models.QuerySet):
             f"{apps.get_model('agreements', name)._meta.db_table}_search_pairs"
             for name in ("Agreement", "AgreementParty", "ContentItem")
         ]
-        with db.cursor() as cursor:
-            cursor.execute(
-                "SELECT s.tablename, c.reltuples, s.most_common_elems::text::text[], "
-                "s.most_common_elem_freqs FROM pg_stats s "
-                "JOIN pg_class c ON c.relname = s.tablename "
-                "AND c.relnamespace = current_schema()::regnamespace "
-                "WHERE s.schemaname = current_schema() "
-                "AND (s.tablename = ANY(%s) OR (s.tablename = %s AND s.attname = 'pairs'))",
-                [indexes, SEARCH_DOCUMENTS],
-            )
-            stats = {row[0]: row[1:] for row in cursor.fetchall()}
-        if len(stats) <= len(indexes):
+        stats = _pair_statistics(db, indexes)
+        if stats is None:
             return None  # not analysed yet: nothing to go by
         shares = {}
         for table, (_reltuples, elements, frequencies) in stats.items():

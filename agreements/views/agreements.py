@@ -19,7 +19,7 @@ from ..filters import AgreementFilterSet
 from ..models import (
     Agreement,
 )
-from ..querysets import edits_what_it_sees, role_of
+from ..querysets import SEARCH_COUNT_CAP, edits_what_it_sees, role_of
 from .base import MultiFormView
 
 
@@ -29,10 +29,14 @@ class CappedPaginator(Paginator):
 
     An exact count of a national list reads every matching row (200,000, each with
     its derived status) only to print a number nobody needs exactly; counting
-    stops at `cap + 1` instead. Below the cap the paginator is Django's own.
+    stops at `cap + 1` instead. Below the cap the paginator is Django's own. A
+    search counts up to `search_cap` (200): its matches are found one agreement
+    at a time, and a count of more would cost more than the page
+    (`querysets.SEARCH_COUNT_CAP`).
     """
 
     cap = 1000
+    search_cap = SEARCH_COUNT_CAP
 
     def __init__(self, *args, rows=None, **kwargs):
         """`rows`: where a page's rows are read by id, for a list whose condition costs
@@ -43,6 +47,8 @@ class CappedPaginator(Paginator):
         for the page)."""
         super().__init__(*args, **kwargs)
         self.rows = rows
+        if rows is not None:
+            self.cap = self.search_cap
 
     @cached_property
     def first_ids(self):

@@ -390,6 +390,19 @@ def test_a_phrase_expected_in_few_rows_is_found_through_the_word_pair_indexes(ma
 
 
 @postgresql_only
+def test_the_statistics_of_the_pairs_are_read_once_then_kept(many):
+    agreements = Agreement.objects.all()
+    _analyze()
+    with CaptureQueriesContext(connection) as first:
+        first_answer = agreements._pair_rows("dan chu co so")
+    with CaptureQueriesContext(connection) as second:
+        assert agreements._pair_rows("dan van kheo") is not None
+        assert agreements._pair_rows("dan chu co so") == first_answer
+    assert [q for q in first.captured_queries if "pg_stats" in q["sql"]]
+    assert not second.captured_queries
+
+
+@postgresql_only
 def test_the_statistics_of_the_pairs_choose_the_way(many):
     agreements = Agreement.objects.all()
     # No statistics yet: nothing to go by, the documents' candidates are safe.
@@ -690,6 +703,31 @@ def test_a_long_list_says_more_than_the_cap_and_pages_forward(client, admin_user
     assert client.get(LIST_URL, {"page": "x"}).status_code == 404
 
 
+def test_a_search_counts_to_its_own_cap_and_a_plain_list_to_the_lists(
+    client, admin_user, monkeypatch
+):
+    # A search's matches are found one agreement at a time: it counts to 200, the
+    # plain list (its count cached) to 1,000. Here 5 and 30.
+    monkeypatch.setattr(CappedPaginator, "cap", 30)
+    monkeypatch.setattr(CappedPaginator, "search_cap", 5)
+    assert CappedPaginator.search_cap < CappedPaginator.cap
+    agency = AgencyFactory()
+    for n in range(8):
+        _agreement(agency, items=0, title=f"Kế hoạch dân vận khéo số {n}")
+    client.force_login(admin_user)
+    plain = client.get(LIST_URL).content.decode()
+    assert "Hơn 30 văn bản" not in plain
+    assert "Hơn 5 văn bản" not in plain
+    searched = client.get(LIST_URL, {"q": "dan van kheo"})
+    assert "Hơn 5 văn bản" in searched.content.decode()
+    assert len(searched.context["object_list"]) == 8
+
+
+def test_the_search_cap_is_200():
+    assert CappedPaginator.search_cap == 200
+    assert CappedPaginator.cap == 1000
+
+
 @pytest.mark.parametrize("way", list(WAYS))
 @pytest.mark.parametrize("matches", [10, 31 + 25 + 4])
 def test_a_searched_list_pages_as_before_and_reads_its_matches_once(
@@ -702,7 +740,7 @@ def test_a_searched_list_pages_as_before_and_reads_its_matches_once(
     and beyond it."""
     if way != "walk" and connection.vendor != "postgresql":
         pytest.skip("the word-pair indexes are PostgreSQL's")
-    monkeypatch.setattr(CappedPaginator, "cap", 30)
+    monkeypatch.setattr(CappedPaginator, "search_cap", 30)
     _choose(monkeypatch, way)
     agency = AgencyFactory()
     for n in range(matches):
@@ -734,7 +772,7 @@ def test_a_searched_list_pages_as_before_and_reads_its_matches_once(
             for q in captured.captured_queries
             if "dan van kheo" in q["sql"] and 'FROM "agreements_agreement"' in q["sql"]
         ]
-        if page * 25 <= CappedPaginator.cap:
+        if page * 25 <= CappedPaginator.search_cap:
             assert len(searching) == 1, [q["sql"][:200] for q in searching]
     assert seen == expected
     assert client.get(LIST_URL, {"q": "dân vận khéo", "page": pages + 1}).status_code == 404
