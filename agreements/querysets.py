@@ -236,6 +236,39 @@ def _pair_statistics(db, indexes):
     return stats
 
 
+class AmongParties(Expression):
+    """True for an agreement whose id is among `parties`' `agreement_id`s.
+
+    On PostgreSQL, `id = ANY(ARRAY(SELECT agreement_id FROM parties …))`: the
+    parties are read once from their (agency_area or agency, agreement) index and
+    the agreements looked up by id. Spelled `EXISTS` or `IN (…)`, PostgreSQL
+    answers a province's scope at national scale (13,000 parties, 5,900 agreements)
+    with a hash join that reads every live agreement: 36–49 ms instead of 8–11 ms
+    to read the scope's ids, 38–47 instead of 9–13 for its terms' years. Elsewhere
+    a plain `IN (…)`.
+    """
+
+    conditional = True
+
+    def __init__(self, parties, *, pk=None):
+        super().__init__(output_field=BooleanField())
+        self.pk = pk if pk is not None else F("pk")
+        self.parties = Subquery(parties)
+
+    def get_source_expressions(self):
+        return [self.pk, self.parties]
+
+    def set_source_expressions(self, exprs):
+        self.pk, self.parties = exprs
+
+    def as_sql(self, compiler, connection):
+        pk_sql, pk_params = compiler.compile(self.pk)
+        parties_sql, parties_params = compiler.compile(self.parties)
+        if connection.vendor == "postgresql":
+            return f"{pk_sql} = ANY(ARRAY{parties_sql})", [*pk_params, *parties_params]
+        return f"{pk_sql} IN {parties_sql}", [*pk_params, *parties_params]
+
+
 class SearchMatch(Expression):
     """True for an agreement whose folded text contains `key` (already folded) at
     the start of a word: "kheo" finds "dân vận khéo", "dan van kh" too, "31-ctr"
@@ -654,8 +687,9 @@ class AgreementQuerySet(models.QuerySet):
     def _with_party_among(self, parties):
         """Agreements with a party among `parties`, remembering them as `within`
         for the search (see `SearchMatch`)."""
-        narrowed = self.filter(Exists(parties.filter(agreement=OuterRef("pk"))))
-        narrowed.within = parties.order_by().values("agreement_id")
+        within = parties.order_by().values("agreement_id")
+        narrowed = self.filter(AmongParties(within))
+        narrowed.within = within
         return narrowed
 
     def for_user(self, user):
