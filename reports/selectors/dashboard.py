@@ -197,7 +197,15 @@ def _from_summaries(*, scope, on, filters):
     )
 
     def listed(rows):
-        rows = rows.select_related("summary__agreement__lead_agency").in_order()[:LISTED]
+        # Ranked over the narrow obligation rows, then only the rows listed read in
+        # full: joined to their agreements before the ranking, a province's 1,300–1,800
+        # owed rows were each read with their agreement (26–46 ms instead of 10–16).
+        first = rows.in_order().values("pk")[:LISTED]
+        rows = (
+            ObligationSummary.objects.filter(pk__in=Subquery(first))
+            .select_related("summary__agreement__lead_agency")
+            .in_order()
+        )
         return stored_obligations(rows, on=on)
 
     return {

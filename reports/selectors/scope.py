@@ -12,7 +12,8 @@ import json
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, F
+from django.db.models.expressions import Expression, RawSQL
 
 from agreements.models import Agreement
 from agreements.querysets import same_query
@@ -27,6 +28,7 @@ class Scope:
     agreements: object  # the Agreement queryset the page is about
     ids: object  # None (every live agreement), or an expression selecting the ids
     size: int | None = None  # how many, when they were read
+    id_values: list | None = None  # the ids, when they were read
 
     @classmethod
     def of(cls, agreements):
@@ -34,12 +36,14 @@ class Scope:
             return cls(agreements, None)
         ids = list(agreements.order_by().values_list("pk", flat=True)[: SCOPE_LIMIT + 1])
         if len(ids) <= SCOPE_LIMIT:
-            return cls(agreements, _id_list(ids), len(ids))
+            return cls(agreements, _id_list(ids), len(ids), ids)
         return cls(agreements, agreements.order_by().values("pk"))
 
     def filter(self, queryset, field="agreement"):
         """`queryset` narrowed to rows whose `field` (a foreign key to Agreement or to
         AgreementSummary) is one of the scope's agreements."""
+        if self.id_values is not None and connection.vendor == "postgresql":
+            return queryset.filter(_AmongIds(F(field), self.id_values))
         if self.ids is not None:
             return queryset.filter(**{f"{field}__in": self.ids})
         if field == "pk":
@@ -63,6 +67,31 @@ class Scope:
 
     def summaries(self):
         return self.filter(AgreementSummary.objects.all(), "pk")
+
+
+class _AmongIds(Expression):
+    """`column = ANY('{1,2,…}'::bigint[])` (PostgreSQL): the ids as one array
+    constant, whose length the planner knows. Spelled `IN (SELECT unnest(…))`, the
+    planner expected 200 distinct ids whatever their number, and took a province's
+    5,900 agreements one by one where an index of few rows was the way (the reviews
+    awaiting approval: 36 ms instead of 2)."""
+
+    conditional = True
+
+    def __init__(self, column, ids):
+        super().__init__(output_field=BooleanField())
+        self.column = column
+        self.literal = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, exprs):
+        (self.column,) = exprs
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.column)
+        return f"{sql} = ANY(%s::bigint[])", [*params, self.literal]
 
 
 def _id_list(ids):

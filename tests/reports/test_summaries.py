@@ -532,6 +532,29 @@ def test_reviews_awaiting_approval_leave_out_archived_agreements_in_every_scope(
     assert "JOIN" not in str(whole.query)
 
 
+def test_a_scope_read_as_ids_narrows_every_table_to_them(world, agency_a):
+    """A leader's scope is read once as ids and passed to each query: on
+    PostgreSQL as one array constant (`= ANY(…)`, whose length the planner knows),
+    elsewhere as a JSON list. The rows are those of the agreements themselves."""
+    summaries.summaries_refresh()
+    leader = ProfileFactory(agency=agency_a, role=UserProfile.Role.LEADER).user
+    agreements = Agreement.objects.for_user(leader)
+    expected = set(agreements.values_list("pk", flat=True))
+    assert expected
+    scope = Scope.of(agreements)
+    assert scope.size == len(expected)
+    assert set(scope.summaries().values_list("pk", flat=True)) == expected
+    reviews = scope.filter(Review.objects.all())
+    assert set(reviews.values_list("agreement_id", flat=True)) == set(
+        Review.objects.filter(agreement__in=expected).values_list("agreement_id", flat=True)
+    )
+    owed = scope.filter(ObligationSummary.objects.all(), "summary")
+    assert set(owed.values_list("summary_id", flat=True)) <= expected
+    spelled = "= ANY(" if connection.vendor == "postgresql" else "json_each"
+    for queryset in (scope.summaries(), reviews, owed):
+        assert spelled in str(queryset.query)
+
+
 def test_the_whole_countrys_owed_obligations_are_read_from_one_table(world):
     owed = Scope.of(Agreement.objects.live()).filter(ObligationSummary.objects.all(), "summary")
     sql = str(owed.owed(TODAY).query)
