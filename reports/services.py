@@ -39,7 +39,7 @@ from .models import (
     SummaryState,
 )
 from .querysets import UNDATED
-from .selectors.indicators import indicator_totals, live_values
+from .selectors.indicators import indicator_totals, unarchived_values
 from .selectors.obligations import unfulfilled_candidates
 
 logger = logging.getLogger(__name__)
@@ -187,7 +187,7 @@ def summaries_rebuild(*, on: datetime.date | None = None, stdout=None) -> int:
                 stdout.write(f"{min(start + BATCH, len(ids)):,}/{len(ids):,}\n")
         IndicatorYearTotal.objects.all().delete()
         PendingIndicatorTotal.objects.all().delete()
-        _store_totals(indicator_totals(values=live_values()))
+        _store_totals(indicator_totals(values=unarchived_values()))
         previous = current or SummaryState()
         SummaryState.objects.all().delete()
         SummaryState.objects.create(
@@ -235,7 +235,7 @@ def indicator_totals_refresh() -> int:
         pairs |= Q(indicator_id=indicator_id, year__in=sorted(years))
     with transaction.atomic():
         _lock()
-        rows = indicator_totals(values=live_values().filter(pairs))
+        rows = indicator_totals(values=unarchived_values().filter(pairs))
         IndicatorYearTotal.objects.filter(pairs).delete()
         _store_totals(rows)
         PendingIndicatorTotal.objects.filter(pk__in=[pk for pk, *_pair in marks]).delete()

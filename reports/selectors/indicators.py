@@ -37,7 +37,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from agreements.models import Agency, AgencyChange, Area, Indicator, IndicatorValue
+from agreements.models import Agency, AgencyChange, Agreement, Area, Indicator, IndicatorValue
 from agreements.querysets import same_query
 from agreements.text import fold
 
@@ -50,8 +50,19 @@ CENT = Decimal("0.01")
 
 def live_values():
     """The figures the whole country's totals cover: those of the live agreements
-    (what `Scope.filter` gives for every live agreement)."""
+    (what `Scope.filter` gives for every live agreement, which `cached_indicator_totals`
+    recognises by this query)."""
     return IndicatorValue.objects.filter(agreement__archived_at__isnull=True)
+
+
+def unarchived_values():
+    """The same figures as `live_values`, spelled "not of an archived agreement" (a
+    handful, from their index) rather than a join with every live agreement: the
+    values of one (indicator, year) are then read from `indicatorvalue_year_idx`
+    alone, which covers them (the busiest pair at national scale, 63,000 values:
+    18 ms instead of 191–244). For recomputing the whole-country totals."""
+    archived = Agreement.objects.filter(archived_at__isnull=False).values("pk")
+    return IndicatorValue.objects.exclude(agreement__in=archived)
 
 
 def area_value_filter(area_ids) -> Q:
