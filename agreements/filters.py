@@ -221,7 +221,8 @@ def periods(queryset):
     # not `pk IN (…)`, which made PostgreSQL join the table to itself; on the
     # national database the pairs of live agreements come from an index alone.
     return (
-        queryset.exclude(start_year=None)
+        queryset.gathered()
+        .exclude(start_year=None)
         .values_list("start_year", "end_year")
         .distinct()
         .order_by("-start_year", "-end_year")

@@ -34,7 +34,7 @@ class Scope:
     def of(cls, agreements):
         if same_query(agreements, Agreement.objects.live()):
             return cls(agreements, None)
-        ids = list(agreements.order_by().values_list("pk", flat=True)[: SCOPE_LIMIT + 1])
+        ids = list(agreements.gathered().order_by().values_list("pk", flat=True)[: SCOPE_LIMIT + 1])
         if len(ids) <= SCOPE_LIMIT:
             return cls(agreements, _id_list(ids), len(ids), ids)
         return cls(agreements, agreements.order_by().values("pk"))

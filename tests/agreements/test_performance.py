@@ -524,10 +524,19 @@ def test_a_scope_by_parties_selects_the_agreements_with_such_a_party(many):
     )
     assert len(in_area) == 60 and 0 < len(of_agency) < 60
     for user, expected in ((leader, in_area), (editor, of_agency)):
-        found = list(Agreement.objects.for_user(user).values_list("pk", flat=True))
-        assert len(found) == len(set(found))
-        assert set(found) == expected
-        assert other.pk not in found and archived.pk not in found
+        scoped = Agreement.objects.for_user(user)
+        plans = set(scoped.filter(kind=Agreement.Kind.PLAN).values_list("pk", flat=True))
+        assert 0 < len(plans) < len(expected)
+        # Read in the list's order, and gathered whole (plain or narrowed further).
+        for queryset, rows in (
+            (scoped, expected),
+            (scoped.gathered(), expected),
+            (scoped.filter(kind=Agreement.Kind.PLAN).gathered(), plans),
+        ):
+            found = list(queryset.values_list("pk", flat=True))
+            assert len(found) == len(set(found))
+            assert set(found) == rows
+            assert other.pk not in found and archived.pk not in found
 
 
 @postgresql_only
@@ -536,8 +545,14 @@ def test_a_leaders_scope_reads_the_areas_parties_then_the_agreements_by_id(many)
     # agreements by id. Spelled EXISTS, PostgreSQL hashed every live agreement to
     # find a province's (national scale: 36-49 ms against 8-11).
     leader = ProfileFactory(agency=many[0], role=UserProfile.Role.LEADER).user
-    ids = Agreement.objects.for_user(leader).order_by().values("pk")
-    assert "= ANY(ARRAY(" in str(ids.query)
+    scoped = Agreement.objects.for_user(leader)
+    # In the list's order, EXISTS: a page or a search walks the list and stops early.
+    assert "EXISTS" in str(scoped.query) and "ANY(ARRAY(" not in str(scoped.query)
+    ids = scoped.gathered().order_by().values("pk")
+    assert "= ANY(ARRAY(" in str(ids.query) and "EXISTS" not in str(ids.query)
+    # Narrowed further, both: the array guides the plan, EXISTS stays as it was.
+    narrowed = scoped.filter(kind=Agreement.Kind.PLAN).gathered()
+    assert "= ANY(ARRAY(" in str(narrowed.query) and "EXISTS" in str(narrowed.query)
     plan = _plan(ids)
     assert "party_area_idx" in plan, plan
     # The parties once (an InitPlan), the agreements looked up by their ids.
