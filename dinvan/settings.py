@@ -113,8 +113,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles the plan of every costly query: 50–90 ms more per list
     # or report query measured on the national data, never less. Short OLTP queries
-    # never gain from it.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # never gain from it. One parallel worker per query, not the default two: on a
+    # 2-core server shared by the application's workers and PostgreSQL, a search
+    # that took three processes left the other requests waiting (varied searches
+    # under load, p95 200–239 ms with two, 159–181 with one, 124–135 with none);
+    # with none, a first view after a write that scans a whole table took 25 % longer
+    # (the admin's term summary 460 → 750 ms). Options given in DATABASE_URL
+    # (`?options=…`) replace these.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c jit=off -c max_parallel_workers_per_gather=1"
+    )
 
 # One server: a per-process memory cache. Several servers behind nginx share one cache:
 # CACHE_URL=redis://127.0.0.1:6379/1 (Django's own Redis backend, package `redis`).
