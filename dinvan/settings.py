@@ -116,7 +116,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # never gain from it. One parallel worker per query, not the default two: on a
     # 2-core server shared by the application's workers and PostgreSQL, a search
     # that took three processes left the other requests waiting (varied searches
-    # under load, p95 200–239 ms with two, 159–181 with one, 124–135 with none);
+    # under load, p95 153–239 ms with two, 139–181 with one, 124–165 with none);
     # with none, a first view after a write that scans a whole table took 25 % longer
     # (the admin's term summary 460 → 750 ms). Options given in DATABASE_URL
     # (`?options=…`) replace these.
