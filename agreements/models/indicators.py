@@ -68,8 +68,13 @@ class IndicatorValue(NormalizedModel):
     for an area and/or an agency. For ratios, `denominator` is the whole (200 communes).
     """
 
+    # No index of its own: `indicatorvalue_year_idx` (indicator, year) starts with it.
     indicator = models.ForeignKey(
-        Indicator, verbose_name=_("chỉ tiêu"), on_delete=models.PROTECT, related_name="values"
+        Indicator,
+        verbose_name=_("chỉ tiêu"),
+        on_delete=models.PROTECT,
+        related_name="values",
+        db_index=False,
     )
     agreement = models.ForeignKey(
         Agreement,
