@@ -407,6 +407,7 @@ def _recompute(ids, *, years, rebuilding=False):
         summary = {
             "agreement_id": agreement.pk,
             "kind": agreement.kind,
+            "number": agreement.number,
             "lead_agency_id": agreement.lead_agency_id,
             "live": agreement.archived_at is None,
             "lifecycle": agreement.lifecycle,

@@ -248,13 +248,13 @@ def _expiring_from(scope, *, on):
         Q(effective_until__year=on.year) | Q(effective_until__isnull=True, end_year=on.year)
     )
     ending = ending.exclude(superseded_on__lte=on)
-    # Counted over the narrow summary rows; only the rows listed are read in full.
-    # They are ranked from the summaries' side, with the number joined: sorting the
-    # whole rows of a national term's 27,000 agreements spilled to disk, and an
-    # `IN` of them let PostgreSQL sort all 200,000 agreements first.
-    first = ending.order_by(
-        F("effective_until").asc(nulls_last=True), "agreement__number", "pk"
-    ).values("pk")[:LISTED]
+    # Counted and ranked over the narrow summary rows, which carry the number; only
+    # the rows listed are read in full. Sorting the whole rows of a national term's
+    # 27,000 agreements spilled to disk, an `IN` of them let PostgreSQL sort all
+    # 200,000 agreements first, and joining them for the number took 70 ms.
+    first = ending.order_by(F("effective_until").asc(nulls_last=True), "number", "pk").values("pk")[
+        :LISTED
+    ]
     rows = list(
         Agreement.objects.filter(pk__in=Subquery(first))
         .annotate(status_value=status_case(on, "summary__"))

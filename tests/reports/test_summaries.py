@@ -6,6 +6,7 @@ import datetime
 import io
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Max
@@ -415,6 +416,31 @@ def test_the_migration_copies_the_status_dates_of_stored_obligations(world):
     others = ObligationSummary.objects.exclude(summary_id=program.pk).select_related("summary")
     for row in others:
         assert row.end_year == row.summary.end_year
+
+
+def test_the_summary_carries_the_agreements_number_and_the_migration_copies_it(world):
+    import importlib
+
+    summaries.summaries_refresh()
+    program = world["program"]
+    program.number = "45-CTr/BDVTU"
+    services.agreement_save(
+        agreement=program, user=world["admin"], expected_version=program.version
+    )
+    summaries.summaries_refresh()
+    assert AgreementSummary.objects.get(pk=program.pk).number == "45-CTr/BDVTU"
+
+    migration = importlib.import_module("reports.migrations.0004_summary_number")
+    AgreementSummary.objects.update(number="")
+
+    class Editor:
+        pass
+
+    editor = Editor()
+    editor.connection = connection
+    migration.copy_numbers(django_apps, editor)
+    for summary in AgreementSummary.objects.select_related("agreement"):
+        assert summary.number == summary.agreement.number
 
 
 # --- Rebuild, marks, bulk loads ------------------------------------------------------------
