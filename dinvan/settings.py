@@ -116,9 +116,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # never gain from it. One parallel worker per query, not the default two: on a
     # 2-core server shared by the application's workers and PostgreSQL, a search
     # that took three processes left the other requests waiting (varied searches
-    # under load, p95 153–239 ms with two, 139–181 with one, 124–165 with none);
-    # with none, a first view after a write that scans a whole table took 25 % longer
-    # (the admin's term summary 460 → 750 ms). Options given in DATABASE_URL
+    # under load, p95 153–239 ms with two, 139–243 with one, 124–214 with none);
+    # with none, a first view after a write that scans a whole table took longer
+    # (the admin's term summary 378–548 → 567–755 ms). Options given in DATABASE_URL
     # (`?options=…`) replace these.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", "-c jit=off -c max_parallel_workers_per_gather=1"
