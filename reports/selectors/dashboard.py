@@ -58,14 +58,20 @@ def list_url(filters, **params):
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def dashboard_figures_key(*, user, agreements, on, filters, area_ids=None, years=None):
+# `state` not given: `summaries_ready` is asked (None is an answer: not ready).
+ASK = object()
+
+
+def dashboard_figures_key(*, user, agreements, on, filters, area_ids=None, years=None, state=ASK):
     """What identifies the dashboard's rendered figures, for
     `reports.snapshots.remembered_part`: what identifies `dashboard`'s snapshot (the
     agreements' query, day, filters, areas, years, and the language, in the key), what
     the figures show differently by user (`_user_flags`),
     and the generation, which every write that changes a figure moves on. None while
-    the summary tables cannot answer: computed afresh, as `dashboard` is."""
-    state = summaries_ready(on=on)
+    the summary tables cannot answer: computed afresh, as `dashboard` is. `state`:
+    what `summaries_ready(on=on)` returned, when the caller already asked."""
+    if state is ASK:
+        state = summaries_ready(on=on)
     query = query_key(agreements) if state is not None else None
     return {
         "key": snapshot_key(
@@ -81,7 +87,7 @@ def dashboard_figures_key(*, user, agreements, on, filters, area_ids=None, years
     }
 
 
-def dashboard(*, user, agreements, on, filters, area_ids=None, years=None):
+def dashboard(*, user, agreements, on, filters, area_ids=None, years=None, state=ASK):
     """Everything the dashboard shows. `filters` are the valid filter values as query
     parameters (for links to the agreement list), `area_ids` the chosen areas, if
     any, and `years` the (first, last) year of the chosen term, if any.
@@ -89,9 +95,11 @@ def dashboard(*, user, agreements, on, filters, area_ids=None, years=None):
     Counts are exact; long lists (agreements expiring, obligations, reviews awaiting
     approval) come as their count and their first LISTED rows. The counting is done
     over the summary tables (reports.models) when they are up to date, else over
-    the rows themselves: the same figures either way.
+    the rows themselves: the same figures either way. `state`: as for
+    `dashboard_figures_key`.
     """
-    state = summaries_ready(on=on)
+    if state is ASK:
+        state = summaries_ready(on=on)
 
     def compute():
         if state is not None:
@@ -196,17 +204,20 @@ def _from_summaries(*, scope, on, filters):
         overdue=Count("pk", filter=Q(due_on__lt=on)), due=Count("pk", filter=Q(due_on__gte=on))
     )
 
-    def listed(rows):
+    def first(rows):
         # Ranked over the narrow obligation rows, then only the rows listed read in
         # full: joined to their agreements before the ranking, a province's 1,300–1,800
         # owed rows were each read with their agreement (26–46 ms instead of 10–16).
-        first = rows.in_order().values("pk")[:LISTED]
-        rows = (
-            ObligationSummary.objects.filter(pk__in=Subquery(first))
+        ranked = rows.in_order().values("pk")[:LISTED]
+        return list(
+            ObligationSummary.objects.filter(pk__in=Subquery(ranked))
             .select_related("summary__agreement__lead_agency")
             .in_order()
         )
-        return stored_obligations(rows, on=on)
+
+    overdue_rows, due_rows = first(owed.overdue(on)), first(owed.not_overdue(on))
+    # Both lists at once: their responsible agencies are looked up in one go.
+    listed = stored_obligations([*overdue_rows, *due_rows], on=on)
 
     return {
         "in_force": summary,
@@ -214,9 +225,9 @@ def _from_summaries(*, scope, on, filters):
         "orphaned": _orphaned_from(
             in_force.filter(party_changed_on__lte=on, has_successor=False), on=on
         ),
-        "overdue": listed(owed.overdue(on)),
+        "overdue": listed[: len(overdue_rows)],
         "overdue_count": owed_counts["overdue"],
-        "due": listed(owed.not_overdue(on)),
+        "due": listed[len(overdue_rows) :],
         "due_count": owed_counts["due"],
         "progress": _progress_rows(total=items, counts=progress),
         "late_activities": _late_from(in_force, on=on),

@@ -612,6 +612,24 @@ def test_the_query_count_does_not_grow_with_the_rows(
     assert response.context["late_activities"]["count"] == 22
 
 
+def test_a_computed_dashboard_asks_the_summaries_state_and_the_lineage_once(
+    client, world, admin_user
+):
+    # The key of the rendered figures and the figures themselves share one answer
+    # of `summaries_ready`; both obligation lists share one lineage lookup.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    summaries_refresh()
+    client.force_login(admin_user)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("home"))
+    assert response.context["overdue"] and response.context["due"]
+    sql = [query["sql"] for query in captured.captured_queries]
+    assert sum('AS "top"' in q and "reports_summarystate" in q for q in sql) == 1
+    assert sum(q.startswith("WITH RECURSIVE edges(source, target, changed_on") for q in sql) == 1
+
+
 # The rendered figures, kept until a write -------------------------------------------
 
 
