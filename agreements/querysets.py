@@ -252,9 +252,9 @@ class AmongParties(Expression):
 
     conditional = True
 
-    def __init__(self, parties, *, pk=None):
+    def __init__(self, parties):
         super().__init__(output_field=BooleanField())
-        self.pk = pk if pk is not None else F("pk")
+        self.pk = F("pk")
         self.parties = Subquery(parties)
 
     def get_source_expressions(self):

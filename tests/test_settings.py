@@ -127,21 +127,14 @@ def test_one_server_keeps_its_cache_in_memory_and_sessions_in_the_database():
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
     reason="PostgreSQL setting",
 )
-def test_postgresql_connections_run_without_jit(db):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW jit")
-        assert cursor.fetchone() == ("off",)
-
-
-@pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-    reason="PostgreSQL setting",
+@pytest.mark.parametrize(
+    ("name", "value"),
+    # No JIT; a query gets one parallel worker at most.
+    [("jit", "off"), ("max_parallel_workers_per_gather", "1")],
 )
-def test_postgresql_connections_give_a_query_one_parallel_worker_at_most(db):
+def test_postgresql_connections_run_with_the_projects_settings(db, name, value):
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SHOW max_parallel_workers_per_gather")
-        assert cursor.fetchone() == ("1",)
+        cursor.execute(f"SHOW {name}")
+        assert cursor.fetchone() == (value,)

@@ -263,9 +263,8 @@ def _expiring_from(scope, *, on):
     # the rows listed are read in full. Sorting the whole rows of a national term's
     # 27,000 agreements spilled to disk, an `IN` of them let PostgreSQL sort all
     # 200,000 agreements first, and joining them for the number took 70 ms.
-    first = ending.order_by(F("effective_until").asc(nulls_last=True), "number", "pk").values("pk")[
-        :LISTED
-    ]
+    ranked = ending.order_by(F("effective_until").asc(nulls_last=True), "number", "pk")
+    first = ranked.values("pk")[:LISTED]
     rows = list(
         Agreement.objects.filter(pk__in=Subquery(first))
         .annotate(status_value=status_case(on, "summary__"))

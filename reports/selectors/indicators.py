@@ -37,12 +37,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from agreements.models import Agency, AgencyChange, Agreement, Area, Indicator, IndicatorValue
+from agreements.models import Agency, AgencyChange, Area, Indicator, IndicatorValue
 from agreements.querysets import same_query
 from agreements.text import fold
 
 from ..models import IndicatorYearTotal
 from ..snapshots import remembered, snapshot_key
+from .scope import not_archived
 
 GROUPS = ("indicator", "year", "area", "agency")
 CENT = Decimal("0.01")
@@ -61,8 +62,7 @@ def unarchived_values():
     values of one (indicator, year) are then read from `indicatorvalue_year_idx`
     alone, which covers them (the busiest pair at national scale, 63,000 values:
     18 ms instead of 191–244). For recomputing the whole-country totals."""
-    archived = Agreement.objects.filter(archived_at__isnull=False).values("pk")
-    return IndicatorValue.objects.exclude(agreement__in=archived)
+    return not_archived(IndicatorValue.objects.all())
 
 
 def area_value_filter(area_ids) -> Q:

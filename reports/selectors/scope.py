@@ -11,9 +11,8 @@ passed as one array of ids; a larger one stays a subquery.
 import json
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import BooleanField, F
-from django.db.models.expressions import Expression, RawSQL
+from django.db.models.expressions import Expression
 
 from agreements.models import Agreement
 from agreements.querysets import same_query
@@ -26,9 +25,14 @@ SCOPE_LIMIT = 20_000
 @dataclass(frozen=True)
 class Scope:
     agreements: object  # the Agreement queryset the page is about
-    ids: object  # None (every live agreement), or an expression selecting the ids
-    size: int | None = None  # how many, when they were read
-    id_values: list | None = None  # the ids, when they were read
+    # None (every live agreement), the list of their ids (read once), or an
+    # expression selecting them (a scope too large to read)
+    ids: object
+
+    @property
+    def size(self):
+        """How many agreements, when their ids were read."""
+        return len(self.ids) if isinstance(self.ids, list) else None
 
     @classmethod
     def of(cls, agreements):
@@ -36,14 +40,14 @@ class Scope:
             return cls(agreements, None)
         ids = list(agreements.gathered().order_by().values_list("pk", flat=True)[: SCOPE_LIMIT + 1])
         if len(ids) <= SCOPE_LIMIT:
-            return cls(agreements, _id_list(ids), len(ids), ids)
+            return cls(agreements, ids)
         return cls(agreements, agreements.order_by().values("pk"))
 
     def filter(self, queryset, field="agreement"):
         """`queryset` narrowed to rows whose `field` (a foreign key to Agreement or to
         AgreementSummary) is one of the scope's agreements."""
-        if self.id_values is not None and connection.vendor == "postgresql":
-            return queryset.filter(_AmongIds(F(field), self.id_values))
+        if isinstance(self.ids, list):
+            return queryset.filter(_AmongIds(F(field), self.ids))
         if self.ids is not None:
             return queryset.filter(**{f"{field}__in": self.ids})
         if field == "pk":
@@ -62,26 +66,38 @@ class Scope:
         national scale, against 2 ms)."""
         if self.ids is not None:
             return self.filter(queryset, field)
-        archived = Agreement.objects.filter(archived_at__isnull=False).values("pk")
-        return queryset.exclude(**{f"{field}__in": archived})
+        return not_archived(queryset, field)
 
     def summaries(self):
         return self.filter(AgreementSummary.objects.all(), "pk")
 
 
+def not_archived(queryset, field="agreement"):
+    """`queryset` without the rows of archived agreements, spelled "not of an
+    archived agreement": answered from the index of the archived ones (a handful)
+    rather than a join with every live one."""
+    archived = Agreement.objects.filter(archived_at__isnull=False).values("pk")
+    return queryset.exclude(**{f"{field}__in": archived})
+
+
 class _AmongIds(Expression):
-    """`column = ANY('{1,2,…}'::bigint[])` (PostgreSQL): the ids as one array
-    constant, whose length the planner knows. Spelled `IN (SELECT unnest(…))`, the
-    planner expected 200 distinct ids whatever their number, and took a province's
-    5,900 agreements one by one where an index of few rows was the way (the reviews
-    awaiting approval: 36 ms instead of 2)."""
+    """`column` is one of `ids`, the ids passed as one parameter: thousands of
+    placeholders cost Django more to build than the query costs the database to run.
+
+    On PostgreSQL `column = ANY('{1,2,…}'::bigint[])`: one text literal, not
+    psycopg2's ARRAY[1, 2, …] of one constant per id (planning a query over a
+    province's 5,900 agreements takes 1.5 ms instead of 10 ms), and an array whose
+    length the planner knows. Spelled `IN (SELECT unnest(…))`, the planner expected
+    200 distinct ids whatever their number, and took a province's 5,900 agreements
+    one by one where an index of few rows was the way (the reviews awaiting
+    approval: 36 ms instead of 2). On SQLite, `IN` the JSON list."""
 
     conditional = True
 
     def __init__(self, column, ids):
         super().__init__(output_field=BooleanField())
         self.column = column
-        self.literal = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+        self.ids = ids
 
     def get_source_expressions(self):
         return [self.column]
@@ -91,16 +107,7 @@ class _AmongIds(Expression):
 
     def as_sql(self, compiler, connection):
         sql, params = compiler.compile(self.column)
-        return f"{sql} = ANY(%s::bigint[])", [*params, self.literal]
-
-
-def _id_list(ids):
-    """`IN (...)` of these ids as one parameter (an array on PostgreSQL, JSON on
-    SQLite): thousands of placeholders cost Django more to build than the query
-    costs the database to run. On PostgreSQL the array is one text literal
-    ('{1,2,…}'), not psycopg2's ARRAY[1, 2, …] of one constant per id: planning a
-    query over a province's 5,900 agreements takes 1.5 ms instead of 10 ms."""
-    if connection.vendor == "postgresql":
-        literal = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
-        return RawSQL("SELECT unnest(%s::bigint[])", [literal])
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+        if connection.vendor == "postgresql":
+            literal = "{" + ",".join(str(int(pk)) for pk in self.ids) + "}"
+            return f"{sql} = ANY(%s::bigint[])", [*params, literal]
+        return f"{sql} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.ids)]
