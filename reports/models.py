@@ -240,7 +240,9 @@ class ReportSnapshot(models.Model):
         verbose_name = _("ảnh chụp số liệu")
         verbose_name_plural = _("ảnh chụp số liệu")
         constraints = [
-            models.UniqueConstraint(fields=["key", "generation"], name="report_snapshot_key"),
+            # One answer per question: a newer generation's answer replaces the
+            # older one in the same statement (reports.snapshots.remembered).
+            models.UniqueConstraint(fields=["key"], name="report_snapshot_one_per_key"),
         ]
 
     def __str__(self):

@@ -9,6 +9,8 @@ they read (`summaries_ready`), so what they show includes every committed write.
 `summaries_rebuild` recomputes everything (`manage.py refresh_report_summaries`).
 """
 
+import contextlib
+import contextvars
 import datetime
 import json
 import logging
@@ -95,19 +97,14 @@ def summaries_ready(*, on: datetime.date) -> SummaryState | None:
     obligations stored for the year of `on`. Returns the state when they can (its
     `indicator_generation` keys the indicator snapshots), else None: pages then
     count from the rows."""
-    summaries_refresh()
-    # The highest agreement id and the highest summarised one come with the state:
-    # they differ when agreements were loaded behind the summaries' back (COPY).
-    current = (
-        SummaryState.objects.annotate(
-            top=Subquery(Agreement.objects.order_by("-pk").values("pk")[:1]),
-            summarised=Subquery(AgreementSummary.objects.order_by("-pk").values("pk")[:1]),
-        )
-        .order_by("pk")
-        .first()
-    )
+    current = read_state()
+    if current is not None and current.pending:
+        summaries_refresh()
+        current = read_state(fresh=True)
     if current is None or not current.complete or current.years_from is None:
         return None
+    # The highest agreement id and the highest summarised one come with the state:
+    # they differ when agreements were loaded behind the summaries' back (COPY).
     if current.top != current.summarised:
         logger.warning(
             "Agreements were added without their summaries: run refresh_report_summaries."
@@ -127,28 +124,72 @@ def summaries_ready(*, on: datetime.date) -> SummaryState | None:
 
 def indicator_generation() -> int | None:
     """The current indicator generation, None without a state row (no snapshots)."""
-    return (
-        SummaryState.objects.order_by("pk").values_list("indicator_generation", flat=True).first()
-    )
+    current = read_state()
+    return None if current is None else current.indicator_generation
 
 
 def settled_generation() -> int | None:
     """The generation, when no write is waiting for `summaries_refresh` (which moves
     it on), else None: a page that does not refresh the summaries itself keys its
     snapshots by this, and computes afresh while marks are pending."""
-    # Every cached list view asks this, so it is written out: the ORM took longer
-    # to compile the NOT EXISTS than the database takes to answer it (0.8 ms against
-    # 0.04 ms on SQLite; tests/reports/test_summaries.py compares it with the ORM's).
+    current = read_state()
+    return None if current is None or current.pending else current.generation
+
+
+# The state as one page view read it: `reading_state` (entered by
+# reports.middleware.ReadStateOnce for GET and HEAD requests) keeps what
+# `read_state` returned for the rest of the request. A page asks for the state for
+# its key, its figures and its term filter's choices; read once, that is one query
+# instead of three. A page that only reads sees the state as it was when it first
+# asked, as if it had asked everything at that moment. Outside a request (tests,
+# commands, writes) every call reads afresh.
+_request_state = contextvars.ContextVar("reports_request_state", default=None)
+
+
+@contextlib.contextmanager
+def reading_state():
+    token = _request_state.set({})
+    try:
+        yield
+    finally:
+        _request_state.reset(token)
+
+
+def read_state(*, fresh: bool = False) -> SummaryState | None:
+    """The state row with what the pages check beside it: `pending` (a write waits
+    for `summaries_refresh`), `indicators_pending` (a whole-country indicator total
+    waits for `indicator_totals_refresh`), `top` and `summarised` (the highest
+    agreement id and the highest summarised one). None without a state row."""
+    memo = _request_state.get()
+    if memo is not None and not fresh and "state" in memo:
+        return memo["state"]
+    # Written out: every cached list view asks this, and the ORM took longer to
+    # compile it than the database takes to answer (0.8 ms against 0.04 ms on
+    # SQLite; tests/reports/test_summaries.py compares it with the ORM's query).
     with connection.cursor() as cursor:
-        cursor.execute(_SETTLED_GENERATION)
+        cursor.execute(_READ_STATE)
         row = cursor.fetchone()
-    return None if row is None else row[0]
+    current = None
+    if row is not None:
+        *values, pending, indicators_pending, top, summarised = row
+        current = SummaryState.from_db(connection.alias, _STATE_FIELDS, values)
+        current.pending = bool(pending)
+        current.indicators_pending = bool(indicators_pending)
+        current.top, current.summarised = top, summarised
+    if memo is not None:
+        memo["state"] = current
+    return current
 
 
-_SETTLED_GENERATION = (
-    f"SELECT state.generation FROM {SummaryState._meta.db_table} state "
-    f"WHERE NOT EXISTS (SELECT 1 FROM {PendingSummary._meta.db_table}) "
-    "ORDER BY state.id LIMIT 1"
+_STATE_FIELDS = [field.attname for field in SummaryState._meta.concrete_fields]
+_READ_STATE = (
+    "SELECT "
+    + ", ".join(f"state.{connection.ops.quote_name(name)}" for name in _STATE_FIELDS)
+    + f", EXISTS (SELECT 1 FROM {PendingSummary._meta.db_table})"
+    + f", EXISTS (SELECT 1 FROM {PendingIndicatorTotal._meta.db_table})"
+    + f", (SELECT MAX(id) FROM {Agreement._meta.db_table})"
+    + f", (SELECT MAX(agreement_id) FROM {AgreementSummary._meta.db_table})"
+    + f" FROM {SummaryState._meta.db_table} state ORDER BY state.id LIMIT 1"
 )
 
 

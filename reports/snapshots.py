@@ -17,8 +17,6 @@ import pickle
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -64,19 +62,38 @@ def remembered(*, key: str, generation: int | None, compute):
     if stored is not None:
         return pickle.loads(bytes(stored))  # noqa: S301 - written by this module only
     value = compute()
-    # One transaction for the clean-up and the new answer: two round trips fewer
-    # (inside a caller's transaction, no savepoint: neither statement can fail).
-    with transaction.atomic(savepoint=False):
-        # The same question's older answers, and whatever was stored before
-        # yesterday (keys hold the day: nobody asks them again).
-        ReportSnapshot.objects.filter(
-            Q(key=key, generation__lt=generation) | Q(created_at__lt=timezone.now() - STALE_AFTER)
-        ).delete()
-        ReportSnapshot.objects.bulk_create(
-            [ReportSnapshot(key=key, generation=generation, payload=pickle.dumps(value))],
-            ignore_conflicts=True,
-        )
+    # One statement: the answer replaces the same question's answer of an older
+    # generation (one row per key). Two requests computing the same question under
+    # different generations may store the older answer last: it is then computed
+    # once more, never read under the newer generation.
+    ReportSnapshot.objects.bulk_create(
+        [ReportSnapshot(key=key, generation=generation, payload=pickle.dumps(value))],
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=["generation", "payload", "created_at"],
+    )
+    _sweep()
     return value
+
+
+# When this process last deleted the snapshots stored before yesterday (or first
+# stored one: a process's first page views cost no sweep). The nightly
+# `refresh_report_summaries` deletes every snapshot anyway.
+_swept_at = None
+SWEEP_EVERY = datetime.timedelta(hours=1)
+
+
+def _sweep():
+    """Delete what was stored before yesterday (keys hold the day: nobody asks them
+    again), at most once an hour per process."""
+    global _swept_at
+    now = timezone.now()
+    if _swept_at is None:
+        _swept_at = now
+    if now - _swept_at < SWEEP_EVERY:
+        return
+    _swept_at = now
+    ReportSnapshot.objects.filter(created_at__lt=now - STALE_AFTER).delete()
 
 
 # How long a rendered part stays in the cache at most. The generation in its key

@@ -374,7 +374,7 @@ def whole_country_totals(values, *, years=(None, None), group=None, indicator=No
     same SQL, or no answer: a filter the store cannot apply is never ignored), or
     when the store is not built yet. The (indicator, year) pairs marked by writes
     are recomputed first, so the figures are exact."""
-    from ..services import indicator_totals_refresh, state  # services import this module
+    from ..services import indicator_totals_refresh, read_state  # services import this
 
     def narrowed(queryset):
         if group:
@@ -389,10 +389,11 @@ def whole_country_totals(values, *, years=(None, None), group=None, indicator=No
 
     if not same_query(values, narrowed(live_values())):
         return None
-    current = state()
+    current = read_state()
     if current is None or not current.complete or not current.indicator_totals_built:
         return None
-    indicator_totals_refresh()
+    if current.indicators_pending:
+        indicator_totals_refresh()
     stored = narrowed(IndicatorYearTotal.objects.select_related("indicator"))
     rows = [
         {

@@ -1,0 +1,144 @@
+"""Fewer round trips for a page computed after a write (issue 5): the summary state
+read once per page view, a snapshot stored in one statement, a page's counts asked
+together. Each gives what the separate queries gave."""
+
+import datetime
+import pickle
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from agreements.models import Agreement, Review
+from reports import services as summaries
+from reports import snapshots
+from reports.models import PendingIndicatorTotal, ReportSnapshot, SummaryState
+from reports.querysets import count_each
+from tests.factories import AgreementFactory, ReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _state_queries(captured):
+    return [q for q in captured.captured_queries if "FROM reports_summarystate state" in q["sql"]]
+
+
+# --- The summary state, read once per page view ---------------------------------------
+
+
+def test_the_state_comes_with_what_the_pages_check_beside_it():
+    SummaryState.objects.all().delete()
+    assert summaries.read_state() is None
+    first = AgreementFactory()
+    SummaryState.objects.create(complete=True, generation=7, indicator_generation=3)
+    current = summaries.read_state()
+    assert (current.generation, current.indicator_generation) == (7, 3)
+    assert current.top == first.pk
+    assert current.pending  # the new agreement's summary waits (reports.signals)
+    assert not current.indicators_pending
+    summaries.summaries_refresh()
+    PendingIndicatorTotal.objects.create(indicator_id=1, year=2025)
+    current = summaries.read_state()
+    assert not current.pending and current.indicators_pending
+    assert current.summarised == first.pk
+
+
+def test_outside_a_page_view_every_question_reads_the_state_afresh():
+    SummaryState.objects.create(complete=True, generation=7)
+    with CaptureQueriesContext(connection) as captured:
+        summaries.settled_generation()
+        summaries.indicator_generation()
+    assert len(_state_queries(captured)) == 2
+
+
+def test_within_a_page_view_the_state_is_read_once_and_afresh_after_a_refresh():
+    SummaryState.objects.all().delete()
+    SummaryState.objects.create(complete=True, generation=7, years_from=2000, years_to=2100)
+    AgreementFactory()  # marked: summaries_ready refreshes, which moves the generation on
+    with summaries.reading_state(), CaptureQueriesContext(connection) as captured:
+        assert summaries.settled_generation() is None  # a write waits
+        ready = summaries.summaries_ready(on=timezone.localdate())
+        assert ready is not None and ready.generation > 7
+        assert summaries.settled_generation() == ready.generation
+        assert summaries.indicator_generation() == ready.indicator_generation
+    # Once before the refresh, once after it: not once per question.
+    assert len(_state_queries(captured)) == 2
+    # The memory ends with the page view.
+    with CaptureQueriesContext(connection) as captured:
+        summaries.settled_generation()
+    assert len(_state_queries(captured)) == 1
+
+
+def test_a_get_reads_the_state_once_and_a_post_afresh(client, admin_user):
+    summaries.summaries_rebuild()
+    client.force_login(admin_user)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("reports:term_summary")).status_code == 200
+    assert len(_state_queries(captured)) == 1
+    assert summaries._request_state.get() is None
+
+
+# --- A snapshot stored in one statement ---------------------------------------------
+
+
+def test_a_newer_generations_answer_replaces_the_older_one_in_one_statement():
+    calls = []
+
+    def compute(value):
+        def run():
+            calls.append(value)
+            return value
+
+        return run
+
+    assert snapshots.remembered(key="k", generation=1, compute=compute("one")) == "one"
+    assert snapshots.remembered(key="k", generation=1, compute=compute("again")) == "one"
+    with CaptureQueriesContext(connection) as captured:
+        assert snapshots.remembered(key="k", generation=2, compute=compute("two")) == "two"
+    writes = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith("SELECT")]
+    assert len(writes) == 1 and writes[0].startswith("INSERT")
+    stored = ReportSnapshot.objects.get(key="k")
+    assert (stored.generation, pickle.loads(bytes(stored.payload))) == (2, "two")
+    assert calls == ["one", "two"]
+
+
+def test_snapshots_stored_before_yesterday_are_swept_at_most_once_an_hour(monkeypatch):
+    old = ReportSnapshot.objects.create(key="old", generation=1, payload=pickle.dumps(1))
+    ReportSnapshot.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    monkeypatch.setattr(snapshots, "_swept_at", None)
+    snapshots.remembered(key="a", generation=1, compute=lambda: 1)
+    # A process's first answers cost no sweep...
+    assert ReportSnapshot.objects.filter(key="old").exists()
+    monkeypatch.setattr(snapshots, "_swept_at", timezone.now() - datetime.timedelta(hours=2))
+    snapshots.remembered(key="b", generation=1, compute=lambda: 1)
+    # ...an hour later the stale ones go; the day's stay.
+    assert set(ReportSnapshot.objects.values_list("key", flat=True)) == {"a", "b"}
+
+
+# --- A page's counts asked together --------------------------------------------------
+
+
+def test_counts_asked_together_are_the_counts_asked_one_by_one():
+    agreements = [AgreementFactory() for _ in range(3)]
+    ReviewFactory(agreement=agreements[0], status=Review.Status.SUBMITTED)
+    ReviewFactory(agreement=agreements[1])
+    querysets = {
+        "agreements": Agreement.objects.all(),
+        "one": Agreement.objects.filter(pk=agreements[0].pk),
+        "submitted": Review.objects.filter(status=Review.Status.SUBMITTED),
+        "with_reviews": Agreement.objects.filter(reviews__isnull=False).distinct(),
+        "no_rows": Agreement.objects.filter(pk__in=[]),
+        "none": Agreement.objects.none(),
+    }
+    expected = {name: queryset.count() for name, queryset in querysets.items()}
+    assert expected["agreements"] == 3 and expected["with_reviews"] == 2
+    with CaptureQueriesContext(connection) as captured:
+        assert count_each(**querysets) == expected
+    assert len(captured) == 1
+    with CaptureQueriesContext(connection) as captured:
+        assert count_each(nothing=Agreement.objects.none()) == {"nothing": 0}
+    assert len(captured) == 0
