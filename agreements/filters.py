@@ -6,7 +6,6 @@ A filterset narrows a queryset that is already scoped to the user
 
 import django_filters
 from django import forms
-from django.db import connection
 from django.db.models import Case, F, IntegerField, Value, When
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -231,22 +230,20 @@ def periods(queryset):
 
 def remembered_periods(queryset):
     """`periods(queryset)`, remembered per scope until the next write that can change
-    an agreement (reports.snapshots): reading them is a DISTINCT over every agreement
-    the user may see (40–80 ms for a province's leader at national scale), on every
-    view of a list or report with a period filter, for options that change once a
-    term. Read afresh while a write waits for its summaries, and always on SQLite:
-    there (one office's data) the DISTINCT takes a few milliseconds, and storing a
-    snapshot would take the database's one write lock in a page that only reads
-    (`make loadtest`: lists and details slower under writes)."""
-    # The snapshots and the generation that keys them live with the reports.
+    an agreement: reading them is a DISTINCT over every agreement the user may see
+    (40–80 ms for a province's leader at national scale), on every view of a list
+    or report with a period filter, for options that change once a term. Kept in
+    Django's cache like a rendered part (reports.snapshots.remembered_part), keyed
+    by the settled generation, which the page has read anyway (once per view): a
+    repeat view costs no query, and a page that only reads writes nothing (on
+    SQLite, no write lock). Read afresh while a write waits for its summaries."""
+    # The generation that keys them lives with the reports.
     from reports.services import settled_generation
-    from reports.snapshots import query_key, remembered, snapshot_key
+    from reports.snapshots import query_key, remembered_part, snapshot_key
 
     pairs = periods(queryset)
-    if connection.vendor == "sqlite":
-        return list(pairs)
     key = query_key(pairs)
-    return remembered(
+    return remembered_part(
         key=snapshot_key("periods", key),
         generation=settled_generation() if key else None,
         compute=lambda: list(pairs),

@@ -89,6 +89,26 @@ def _reachable(db, start_ids, edges_sql):
     return {row[0] for row in _walk(db, start_ids, edges_sql)}
 
 
+def _remembered_reach(name, db, start_ids, edges_sql):
+    """`_reachable`, remembered within page views until the areas or the agencies'
+    lineage change: every write to an area, its successors or an agency change moves
+    the indicator generation on (reports.signals), which keys what is remembered.
+    A leader's or an editor's every page asks it (their scope), for a walk that
+    changes a few times a year. Outside a page view, read afresh."""
+    # The state and the cache live with the reports (imported here: they import this).
+    from reports.services import page_state
+    from reports.snapshots import remembered_part, snapshot_key
+
+    state = page_state()
+    if state is None:
+        return _reachable(db, start_ids, edges_sql)
+    return remembered_part(
+        key=snapshot_key("reach", name, db, sorted(set(start_ids))),
+        generation=state.indicator_generation,
+        compute=lambda: _reachable(db, start_ids, edges_sql),
+    )
+
+
 def _table(model):
     return connection.ops.quote_name(model._meta.db_table)
 
@@ -109,7 +129,7 @@ class AreaQuerySet(models.QuerySet):
             f"SELECT parent_id, id FROM {_table(self.model)} WHERE parent_id IS NOT NULL "
             f"UNION ALL SELECT to_area_id, from_area_id FROM {_table(through)}"
         )
-        return _reachable(self.db, area_ids, edges)
+        return _remembered_reach("rollup", self.db, area_ids, edges)
 
 
 class AgencyQuerySet(models.QuerySet):
@@ -137,7 +157,7 @@ class AgencyQuerySet(models.QuerySet):
             f"SELECT successor_id, predecessor_id FROM {_table(change)} "
             "WHERE successor_id IS NOT NULL"
         )
-        return _reachable(self.db, agency_ids, edges)
+        return _remembered_reach("lineage", self.db, agency_ids, edges)
 
     def takeovers(self, agency_ids, *, on):
         """(predecessor id, successor id) of every recorded change, effective by `on`

@@ -155,6 +155,14 @@ def reading_state():
         _request_state.reset(token)
 
 
+def page_state() -> SummaryState | None:
+    """`read_state()` within a page view (once per view), None outside one: for what
+    is worth remembering only when the page reads the state anyway."""
+    if _request_state.get() is None:
+        return None
+    return read_state()
+
+
 def read_state(*, fresh: bool = False) -> SummaryState | None:
     """The state row with what the pages check beside it: `pending` (a write waits
     for `summaries_refresh`), `indicators_pending` (a whole-country indicator total

@@ -103,9 +103,10 @@ def _sweep():
 PART_TIMEOUT = 600
 
 
-def remembered_part(*, key: str, generation: int | None, compute) -> str:
-    """`compute()` (a rendered part of a page), or what it returned for `key` in this
-    generation, from Django's cache (per process by default, see CACHES).
+def remembered_part(*, key: str, generation: int | None, compute):
+    """`compute()` (a rendered part of a page, or a small value such as the term
+    filter's choices), or what it returned for `key` in this generation, from
+    Django's cache (per process by default, see CACHES).
 
     Unlike `remembered`, the answer is not written to the database: a page that
     only reads takes no write lock (SQLite) and writes no row (PostgreSQL) to

@@ -29,7 +29,7 @@ from agreements.text import fold
 
 from ..filters import AgencyReportFilterSet, IndicatorReportFilterSet, TermSummaryFilterSet
 from ..models import ObligationSummary
-from ..querysets import status_case
+from ..querysets import count_each, status_case
 from ..services import indicator_generation, summaries_ready, summaries_refresh
 from ..snapshots import query_key, remembered, settled_part, snapshot_key
 from .indicators import cached_indicator_totals, previous_year_comparison
@@ -472,14 +472,24 @@ def _agency_lists(*, agreements, visible, lineage, on, limit, summarised):
     else:
         report["agreements_count"] = agreements.count()
 
+    late = PlanActivity.objects.filter(
+        Q(plan__agreement__in=visible.values("pk")),
+        responsible_agency_id__in=lineage,
+        deadline__lt=on,
+        done_on__isnull=True,
+    )
+    # What a page shows only the first `limit` rows of is counted, in one query.
+    counted = {"activities": late} if limit is not None else {}
     if summarised:
         stored = scope.filter(ObligationSummary.objects.all(), "summary").owed(on)
         rows = stored.select_related("summary__agreement__lead_agency").in_order()
         obligations = stored_obligations(rows if limit is None else rows[:limit], on=on)
-        obligations_count = stored.count() if limit is not None else len(obligations)
+        if limit is not None:
+            counted["obligations"] = stored
     else:
         obligations = review_obligations(agreements=agreements, on=on)
-        obligations_count = len(obligations)
+    counts = count_each(**counted)
+    obligations_count = counts.get("obligations", len(obligations))
     owed = []
     for obligation in obligations:
         here = obligation.responsible.pk in lineage or obligation.agreement.lead_agency_id in (
@@ -499,19 +509,13 @@ def _agency_lists(*, agreements, visible, lineage, on, limit, summarised):
                 "url": obligation.create_url,
             }
         )
-    late = PlanActivity.objects.filter(
-        Q(plan__agreement__in=visible.values("pk")),
-        responsible_agency_id__in=lineage,
-        deadline__lt=on,
-        done_on__isnull=True,
-    )
     # In the order of the merged list below (due date, agreement), so that the first
     # `limit` activities are those the merged list keeps.
     activities = late.select_related("plan__agreement", "responsible_agency").order_by(
         "deadline", "plan__agreement_id", "id"
     )
     activities = list(activities if limit is None else activities[:limit])
-    activities_count = late.count() if limit is not None else len(activities)
+    activities_count = counts.get("activities", len(activities))
     for activity in activities:
         owed.append(
             {

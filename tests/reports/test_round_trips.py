@@ -11,12 +11,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements.models import Agreement, Review
+from agreements.filters import remembered_periods
+from agreements.models import Agency, AgencyChange, Agreement, Area, Review
 from reports import services as summaries
 from reports import snapshots
 from reports.models import PendingIndicatorTotal, ReportSnapshot, SummaryState
 from reports.querysets import count_each
-from tests.factories import AgreementFactory, ReviewFactory
+from tests.factories import (
+    AgencyFactory,
+    AgreementFactory,
+    AgreementPartyFactory,
+    AreaFactory,
+    ReviewFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +149,74 @@ def test_counts_asked_together_are_the_counts_asked_one_by_one():
     with CaptureQueriesContext(connection) as captured:
         assert count_each(nothing=Agreement.objects.none()) == {"nothing": 0}
     assert len(captured) == 0
+
+
+# --- A leader's areas and an editor's lineage, remembered within page views ---------
+
+
+def _walks(captured):
+    return [q for q in captured.captured_queries if q["sql"].startswith("WITH RECURSIVE edges")]
+
+
+def test_an_area_walk_is_remembered_within_page_views_until_an_area_changes(area):
+    summaries.summaries_rebuild()
+    commune = AreaFactory(name="Xã Bình Lư", parent=area)
+    for expected_walks in (1, 0):
+        with summaries.reading_state(), CaptureQueriesContext(connection) as captured:
+            assert Area.objects.rollup_ids([area.pk]) == {area.pk, commune.pk}
+        assert len(_walks(captured)) == expected_walks
+    # A new unit moves the indicator generation on (reports.signals): walked afresh.
+    later = AreaFactory(name="Xã Phong Thổ", parent=area)
+    with summaries.reading_state(), CaptureQueriesContext(connection) as captured:
+        assert Area.objects.rollup_ids([area.pk]) == {area.pk, commune.pk, later.pk}
+    assert len(_walks(captured)) == 1
+    # Outside a page view, every walk reads the areas.
+    with CaptureQueriesContext(connection) as captured:
+        Area.objects.rollup_ids([area.pk])
+        Area.objects.rollup_ids([area.pk])
+    assert len(_walks(captured)) == 2
+
+
+def test_a_lineage_walk_is_remembered_within_page_views_until_the_lineage_changes(agency_a):
+    summaries.summaries_rebuild()
+    old = AgencyFactory(name="Ban Dân vận Huyện ủy Tam Đường")
+    AgencyChange.objects.create(predecessor=old, successor=agency_a, kind="merged")
+    for expected_walks in (1, 0):
+        with summaries.reading_state(), CaptureQueriesContext(connection) as captured:
+            assert Agency.objects.lineage_ids([agency_a.pk]) == {agency_a.pk, old.pk}
+        assert len(_walks(captured)) == expected_walks
+    older = AgencyFactory(name="Ban Dân vận Thị ủy Lai Châu")
+    AgencyChange.objects.create(predecessor=older, successor=agency_a, kind="merged")
+    with summaries.reading_state():
+        assert Agency.objects.lineage_ids([agency_a.pk]) == {agency_a.pk, old.pk, older.pk}
+
+
+def test_a_leaders_repeat_view_of_an_agreement_walks_no_area(client, leader, area, agency_a):
+    agreement = AgreementFactory(lead_agency=agency_a)
+    AgreementPartyFactory(agreement=agreement, agency=agency_a)
+    summaries.summaries_rebuild()
+    client.force_login(leader)
+    url = reverse("agreements:agreement_detail", args=[agreement.pk])
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    assert _walks(captured) == []
+
+
+# --- The term filter's choices, remembered in the cache ----------------------------
+
+
+def test_the_term_choices_are_remembered_until_a_write_and_never_stored_as_rows(agency_a):
+    AgreementFactory(lead_agency=agency_a, start_year=2021, end_year=2026)
+    summaries.summaries_rebuild()
+    snapshots_before = ReportSnapshot.objects.count()
+    for expected_reads in (1, 0):
+        with summaries.reading_state(), CaptureQueriesContext(connection) as captured:
+            assert remembered_periods(Agreement.objects.live()) == [(2021, 2026)]
+        reads = [q for q in captured.captured_queries if "DISTINCT" in q["sql"]]
+        assert len(reads) == expected_reads
+    assert ReportSnapshot.objects.count() == snapshots_before
+    AgreementFactory(lead_agency=agency_a, start_year=2016, end_year=2021)
+    summaries.summaries_refresh()
+    with summaries.reading_state():
+        assert remembered_periods(Agreement.objects.live()) == [(2021, 2026), (2016, 2021)]
