@@ -50,12 +50,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session: a signed-in page's session brings the summary state along.
+    "reports.middleware.ReadStateOnceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dinvan.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "dinvan.auth.AuthenticationMiddleware",
-    "reports.middleware.ReadStateOnceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

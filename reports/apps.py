@@ -8,6 +8,10 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Báo cáo")
 
     def ready(self):
-        from . import signals
+        from dinvan.sessions import ride_along
+
+        from . import services, signals
 
         signals.connect()
+        # The summary state comes with every signed-in page's session.
+        ride_along(services.StateRider())

@@ -9,6 +9,7 @@ import unicodedata
 from urllib.parse import urlencode
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
@@ -50,6 +51,11 @@ def _agreement(agency, partners=(), items=1, **kwargs):
 
 
 def _queries(client, url, params=None):
+    """Queries of the page computed: nothing taken from the cache (a leader's area
+    walk, an editor's lineage, the term filter's choices are remembered there until
+    the next write that can change them; the write between two measurements would
+    void them for the second only)."""
+    cache.clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, params or {})
     assert response.status_code == 200

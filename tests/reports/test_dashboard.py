@@ -627,7 +627,7 @@ def test_a_computed_dashboard_asks_the_summaries_state_and_the_lineage_once(
         response = client.get(reverse("home"))
     assert response.context["overdue"] and response.context["due"]
     sql = [query["sql"] for query in captured.captured_queries]
-    assert sum("FROM reports_summarystate state" in q for q in sql) == 1
+    assert sum('FROM "reports_summarystate" state' in q for q in sql) == 1
     assert sum(q.startswith("WITH RECURSIVE edges(source, target, changed_on") for q in sql) == 1
 
 

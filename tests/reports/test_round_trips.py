@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _state_queries(captured):
-    return [q for q in captured.captured_queries if "FROM reports_summarystate state" in q["sql"]]
+    return [q for q in captured.captured_queries if 'FROM "reports_summarystate" state' in q["sql"]]
 
 
 # --- The summary state, read once per page view ---------------------------------------
@@ -78,13 +78,39 @@ def test_within_a_page_view_the_state_is_read_once_and_afresh_after_a_refresh():
     assert len(_state_queries(captured)) == 1
 
 
-def test_a_get_reads_the_state_once_and_a_post_afresh(client, admin_user):
+def test_a_signed_in_page_reads_the_state_with_its_session(client, admin_user):
     summaries.summaries_rebuild()
     client.force_login(admin_user)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(reverse("reports:term_summary")).status_code == 200
-    assert len(_state_queries(captured)) == 1
+    (state,) = _state_queries(captured)
+    assert '"session_key"' in state["sql"]  # one query for both
     assert summaries._request_state.get() is None
+
+
+def test_the_state_read_with_the_session_is_the_state_read_alone(client, admin_user):
+    summaries.summaries_rebuild()
+    AgreementFactory()  # a write waits: the flags are read too
+    alone = summaries.read_state()
+    client.force_login(admin_user)
+    seen = []
+    original = summaries.StateRider.received
+
+    def received(self, connection, values):
+        original(self, connection, values)
+        seen.append(summaries._request_state.get()["state"])
+
+    from unittest import mock
+
+    with mock.patch.object(summaries.StateRider, "received", received):
+        client.get(reverse("agreements:agreement_list"))
+    (with_session,) = seen
+    fields = [field.attname for field in SummaryState._meta.concrete_fields]
+    flags = ["pending", "indicators_pending", "top", "summarised"]
+    assert [getattr(with_session, name) for name in fields + flags] == [
+        getattr(alone, name) for name in fields + flags
+    ]
+    assert with_session.pending and isinstance(with_session.complete, bool)
 
 
 # --- A snapshot stored in one statement ---------------------------------------------

@@ -36,7 +36,8 @@ def _get(client, name, **params):
     read = [
         q
         for q in captured.captured_queries
-        if "agreements_agreement" in q["sql"] and "FROM reports_summarystate state" not in q["sql"]
+        if "agreements_agreement" in q["sql"]
+        and 'FROM "reports_summarystate" state' not in q["sql"]
     ]
     return response.content.decode(), len(read)
 
