@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Agency,
+    AgencyChange,
     Agreement,
     AgreementParty,
     Area,
@@ -163,7 +164,9 @@ def agreement_detail(*, agreement):
     comes annotated `with_status()`, with its lead agency and predecessor
     (`agreement_page`)."""
     parties = agreement.parties.select_related("agency").prefetch_related(
-        "signatories", "agency__changes_out__successor"
+        "signatories",
+        # The successor joined, not prefetched: one query fewer.
+        Prefetch("agency__changes_out", queryset=AgencyChange.objects.select_related("successor")),
     )
     items = list(
         ContentItem.objects.filter(agreement=agreement)
