@@ -42,7 +42,7 @@ from agreements.querysets import same_query
 from agreements.text import fold
 
 from ..models import IndicatorYearTotal
-from ..snapshots import remembered, snapshot_key
+from ..snapshots import remembered, remembered_part, snapshot_key
 from .scope import not_archived
 
 GROUPS = ("indicator", "year", "area", "agency")
@@ -127,7 +127,7 @@ def indicator_totals(*, values, by: tuple[str, ...] = ("indicator", "year")) -> 
     )
     groups = [*added, *latest]
 
-    indicators = Indicator.objects.in_bulk({row["indicator_id"] for row in groups})
+    indicators = _indicators({row["indicator_id"] for row in groups})
     areas = Area.objects.in_bulk({row["report_area"] for row in groups if row.get("report_area")})
     agencies = Agency.objects.in_bulk(
         {row["report_agency"] for row in groups if row.get("report_agency")}
@@ -312,6 +312,25 @@ def _current_agencies(agency_ids):
         return agency_id
 
     return {agency_id: current(agency_id) for agency_id in agency_ids}
+
+
+def _indicators(ids):
+    """{id: Indicator} of `ids`. Within a page view, from the catalogue (a few dozen
+    indicators) remembered in the cache until it changes: every write to an
+    indicator moves the indicator generation on (reports.signals). Else read."""
+    from ..services import page_state  # services import this module
+
+    state = page_state()
+    if state is None:
+        return Indicator.objects.in_bulk(ids)
+    catalogue = remembered_part(
+        key=snapshot_key("indicator catalogue"),
+        generation=state.indicator_generation,
+        compute=lambda: Indicator.objects.in_bulk(),
+    )
+    if not set(ids) <= catalogue.keys():  # not in this generation's catalogue
+        return Indicator.objects.in_bulk(ids)
+    return {pk: catalogue[pk] for pk in ids}
 
 
 def previous_year_comparison(points):

@@ -17,11 +17,13 @@ from reports import services as summaries
 from reports import snapshots
 from reports.models import PendingIndicatorTotal, ReportSnapshot, SummaryState
 from reports.querysets import count_each
+from reports.selectors.indicators import _indicators
 from tests.factories import (
     AgencyFactory,
     AgreementFactory,
     AgreementPartyFactory,
     AreaFactory,
+    IndicatorFactory,
     ReviewFactory,
 )
 
@@ -246,3 +248,19 @@ def test_the_term_choices_are_remembered_until_a_write_and_never_stored_as_rows(
     summaries.summaries_refresh()
     with summaries.reading_state():
         assert remembered_periods(Agreement.objects.live()) == [(2021, 2026), (2016, 2021)]
+
+
+def test_the_indicator_catalogue_is_remembered_within_page_views_until_it_changes():
+    summaries.summaries_rebuild()
+    first = IndicatorFactory(name="Số cuộc đối thoại")
+    for expected_reads in (1, 0):
+        with summaries.reading_state(), CaptureQueriesContext(connection) as captured:
+            assert _indicators({first.pk}) == {first.pk: first}
+        reads = [q for q in captured.captured_queries if '"agreements_indicator"' in q["sql"]]
+        assert len(reads) == expected_reads
+    first.name = "Số cuộc đối thoại trực tiếp"
+    first.save()  # moves the indicator generation on
+    second = IndicatorFactory(name="Số mô hình dân vận khéo")
+    with summaries.reading_state():
+        found = _indicators({first.pk, second.pk})
+    assert found[first.pk].name == "Số cuộc đối thoại trực tiếp" and second.pk in found
