@@ -22,6 +22,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
+from dinvan.rows import ModelColumns
+
 from .text import fold
 
 
@@ -160,13 +162,15 @@ class AgencyQuerySet(models.QuerySet):
         return _remembered_reach("lineage", self.db, agency_ids, edges)
 
     def takeovers(self, agency_ids, *, on):
-        """(predecessor id, successor id) of every recorded change, effective by `on`
-        (or undated), that hands over one of `agency_ids` or an agency taking over
-        from them, transitively, ordered by date, undated ones last, then id (the
-        same order on SQLite and PostgreSQL): one recursive query instead of one
-        per step of the chain."""
+        """(predecessor id, successor Agency) of every recorded change, effective by
+        `on` (or undated), that hands over one of `agency_ids` or an agency taking
+        over from them, transitively, ordered by date, undated ones last, then id
+        (the same order on SQLite and PostgreSQL): one recursive query, which reads
+        the successors too, instead of one per step of the chain and one for the
+        agencies."""
         change = _table(apps.get_model("agreements", "AgencyChange"))
-        return _walk(
+        successor = ModelColumns(connections[self.db], self.model, "successor")
+        rows = _walk(
             self.db,
             agency_ids,
             f"SELECT predecessor_id, successor_id, changed_on, id FROM {change} "
@@ -174,10 +178,13 @@ class AgencyQuerySet(models.QuerySet):
             edges_params=[on],
             columns="source, target, changed_on, id",
             select=(
-                "SELECT source, target FROM edges WHERE source IN (SELECT id FROM reached) "
-                "ORDER BY CASE WHEN changed_on IS NULL THEN 1 ELSE 0 END, changed_on, id"
+                f"SELECT edges.source, {', '.join(successor.sql)} FROM edges "
+                f"JOIN {_table(self.model)} successor ON successor.id = edges.target "
+                "WHERE edges.source IN (SELECT id FROM reached) ORDER BY "
+                "CASE WHEN edges.changed_on IS NULL THEN 1 ELSE 0 END, edges.changed_on, edges.id"
             ),
         )
+        return [(row[0], successor.instance(row[1:])) for row in rows]
 
     def successor_ids(self, agency_ids):
         """Ids of the agencies that today continue `agency_ids` (transitively)."""

@@ -328,9 +328,10 @@ def _responsible_agencies(agency_ids, *, on):
     an agency with no further successor (an "ended" change has none), and of two
     successors (a split) the first recorded continues it.
     """
-    next_of = {}
+    next_of, agencies = {}, {}
     for predecessor, successor in Agency.objects.takeovers(agency_ids, on=on):
-        next_of.setdefault(predecessor, successor)
+        next_of.setdefault(predecessor, successor.pk)
+        agencies[successor.pk] = successor
     if not next_of:
         return {}
     last = {}
@@ -341,7 +342,6 @@ def _responsible_agencies(agency_ids, *, on):
             seen.add(current)
         if current != agency_id:
             last[agency_id] = current
-    agencies = Agency.objects.in_bulk(set(last.values()))
     return {lead: agencies[current] for lead, current in last.items()}
 
 
