@@ -11,7 +11,7 @@ from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import Collate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -376,28 +376,42 @@ def orphaned(*, in_force, on):
 
 
 def _orphaned_rows(qs, *, on, counted=True):
-    changed = _changed_by(on).filter(predecessor=OuterRef("agency"))
-    affected = AgreementParty.objects.filter(Exists(changed))
     if counted:
         # The window counts every row before LIMIT: the total comes with the first rows.
         qs = qs.annotate(total=Window(Count("pk")))
     rows = list(
-        qs.select_related("lead_agency")
-        .prefetch_related(
-            Prefetch(
-                "parties",
-                queryset=affected.select_related("agency").prefetch_related(
-                    Prefetch(
-                        "agency__changes_out",
-                        queryset=_changed_by(on).select_related("successor"),
-                    )
-                ),
-                to_attr="changed_parties",
-            )
-        )
-        .order_by(F("signed_on").desc(nulls_last=True), "-pk")[:LISTED]
+        qs.select_related("lead_agency").order_by(F("signed_on").desc(nulls_last=True), "-pk")[
+            :LISTED
+        ]
     )
+    _party_changes(rows, on=on)
     return {"count": rows[0].total if rows and counted else 0, "rows": rows}
+
+
+def _party_changes(agreements, *, on):
+    """Set each agreement's `party_changes`: [(the name a party signed under, a
+    change of its agency by `on`)], in the parties' order and each agency's changes'
+    order. One query: the changes joined to the parties that signed as the changed
+    agency (instead of the parties, then their agencies' changes)."""
+    party = "predecessor__agreement_parties__"
+    changes = (
+        _changed_by(on)
+        .filter(**{f"{party}agreement__in": [agreement.pk for agreement in agreements]})
+        .select_related("successor")
+        .annotate(party_agreement=F(f"{party}agreement_id"), party_name=F(f"{party}name_as_signed"))
+        .order_by(
+            "party_agreement",
+            f"{party}order",
+            f"{party}id",
+            F("changed_on").asc(nulls_last=True),
+            "id",
+        )
+    )
+    found = defaultdict(list)
+    for change in changes if agreements else ():
+        found[change.party_agreement].append((change.party_name, change))
+    for agreement in agreements:
+        agreement.party_changes = found[agreement.pk]
 
 
 def _latest_assessment():

@@ -242,6 +242,34 @@ def test_a_merger_is_shown_with_successor_and_date(client, editor_a, agency_a, w
     )
 
 
+def test_the_listed_agreements_changed_parties_are_read_in_one_query(
+    agency_a, django_assert_num_queries
+):
+    from reports.selectors.dashboard import _party_changes
+
+    ended = AgencyFactory(name="Đảng đoàn HĐND tỉnh Lai Châu")
+    merged = AgencyFactory(name="Ban Tuyên giáo và Dân vận Tỉnh ủy Lai Châu")
+    agreement = AgreementFactory(lead_agency=agency_a)
+    AgreementPartyFactory(agreement=agreement, agency=ended, order=2)
+    AgreementPartyFactory(agreement=agreement, agency=agency_a, order=1)
+    other = AgreementFactory(lead_agency=agency_a)
+    gone = AgencyChange.objects.create(predecessor=ended, kind="ended", changed_on=D(2025, 6, 30))
+    into = AgencyChange.objects.create(
+        predecessor=agency_a, successor=merged, kind="merged", changed_on=D(2025, 3, 1)
+    )
+    AgencyChange.objects.create(predecessor=merged, kind="ended", changed_on=D(2030, 1, 1))
+    with django_assert_num_queries(1):
+        _party_changes([agreement, other], on=D(2025, 12, 31))
+    assert agreement.party_changes == [(agency_a.name, into), (ended.name, gone)]
+    assert agreement.party_changes[0][1].successor.name == merged.name
+    assert other.party_changes == []
+    # On 01/04/2025 the merger had happened, the end not yet; on 01/01/2025 neither.
+    _party_changes([agreement], on=D(2025, 4, 1))
+    assert agreement.party_changes == [(agency_a.name, into)]
+    _party_changes([agreement], on=D(2025, 1, 1))
+    assert agreement.party_changes == []
+
+
 def test_item_progress_counts_each_items_latest_assessment(client, editor_a, world):
     program = world["program"]
     items = [ContentItemFactory(agreement=program, number=n) for n in range(1, 6)]

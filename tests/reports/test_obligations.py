@@ -324,7 +324,8 @@ def test_monthly_meetings_count_the_months_begun():
 # Responsible agency, link, queries ---------------------------------------------------
 
 
-def test_a_merged_lead_agency_hands_the_review_to_its_successor():
+def _renamed_then_merged():
+    """Lai Châu's Ban Dân vận, renamed on 01/01/2024, merged on 01/03/2025."""
     bdv = AgencyFactory(name="Ban Dân vận Tỉnh ủy Lai Châu")
     renamed = AgencyFactory(name="Ban Dân vận Tỉnh ủy Lai Châu (tên mới)")
     merged = AgencyFactory(name="Ban Tuyên giáo và Dân vận Tỉnh ủy Lai Châu")
@@ -334,6 +335,11 @@ def test_a_merged_lead_agency_hands_the_review_to_its_successor():
     AgencyChange.objects.create(
         predecessor=renamed, successor=merged, kind="merged", changed_on=D(2025, 3, 1)
     )
+    return bdv, renamed, merged
+
+
+def test_a_merged_lead_agency_hands_the_review_to_its_successor():
+    bdv, _renamed, merged = _renamed_then_merged()
     agreement = _program(start_year=2021, signed_on=D(2021, 8, 30), lead_agency=bdv)
 
     [before] = _owed(agreement, D(2022, 2, 1))
@@ -371,16 +377,8 @@ def test_the_chain_stops_at_a_change_not_yet_made_and_a_split_goes_to_the_first(
 def test_the_agencies_continuing_a_chain_of_changes_are_read_in_one_query(
     django_assert_num_queries,
 ):
-    bdv = AgencyFactory(name="Ban Dân vận Tỉnh ủy Lai Châu")
-    renamed = AgencyFactory(name="Ban Dân vận Tỉnh ủy Lai Châu (tên mới)")
-    merged = AgencyFactory(name="Ban Tuyên giáo và Dân vận Tỉnh ủy Lai Châu")
+    bdv, renamed, merged = _renamed_then_merged()
     kept = AgencyFactory(name="Đảng đoàn HĐND tỉnh Lai Châu")
-    AgencyChange.objects.create(
-        predecessor=bdv, successor=renamed, kind="renamed", changed_on=D(2024, 1, 1)
-    )
-    AgencyChange.objects.create(
-        predecessor=renamed, successor=merged, kind="merged", changed_on=D(2025, 3, 1)
-    )
     with django_assert_num_queries(1):
         found = _responsible_agencies([bdv.pk, kept.pk], on=D(2025, 5, 1))
     assert found == {bdv.pk: merged}
