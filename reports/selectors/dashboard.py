@@ -10,9 +10,11 @@ figures and the recent activity cover every agreement in `agreements`.
 from collections import defaultdict
 from urllib.parse import urlencode
 
-from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Window
-from django.db.models.functions import Collate
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, models
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, Window
+from django.db.models.expressions import Col
+from django.db.models.functions import Cast, Collate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -520,47 +522,116 @@ def _awaiting_rows(submitted):
 HISTORY_ACTIONS = {"+": _("Tạo mới"), "~": _("Cập nhật"), "-": _("Xóa")}
 
 
+# The columns every kind of change is read with (NULL where a kind has none), and what
+# each column is, for turning the database's values into Python's.
+_CHANGE_COLUMNS = {
+    "history_id": models.IntegerField(),
+    "history_date": models.DateTimeField(),
+    "history_type": models.CharField(),
+    "record_id": models.BigIntegerField(),
+    "username": models.CharField(),
+    "number": models.CharField(),
+    "kind": models.CharField(),
+    "title": models.CharField(),
+    "held_on": models.DateField(),
+    "year": models.IntegerField(),
+    "agreement_id": models.BigIntegerField(),
+    "agreement_number": models.CharField(),
+    "agreement_kind": models.CharField(),
+}
+
+
 def recent_activity(*, agreements, limit=RECENT):
-    """The latest changes to the agreements, their reviews and annual plans: one query
-    per kind of record, merged by time."""
+    """The latest changes to the agreements, their reviews and annual plans: the
+    latest `limit` of each kind, merged by time in the database (one query)."""
     ids = agreements.values("pk")
-    records = [
-        *Agreement.history.filter(id__in=ids)
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")[:limit],
-        *Review.history.filter(agreement_id__in=ids)
-        .select_related("history_user", "agreement")
-        .order_by("-history_date", "-history_id")[:limit],
-        *AnnualPlan.history.filter(agreement_id__in=ids)
-        .select_related("history_user", "agreement")
-        .order_by("-history_date", "-history_id")[:limit],
-    ]
-    records.sort(key=lambda r: (r.history_date, r.history_id), reverse=True)
-    return [_activity_row(record) for record in records[:limit]]
+    kinds = {
+        Agreement: Agreement.history.filter(id__in=ids),
+        Review: Review.history.filter(agreement_id__in=ids),
+        AnnualPlan: AnnualPlan.history.filter(agreement_id__in=ids),
+    }
+    parts, params = [], []
+    for number, changes in enumerate(kinds.values()):
+        own = {field.attname for field in changes.model._meta.concrete_fields}
+        columns = {
+            "history_id": F("history_id"),
+            "history_date": F("history_date"),
+            "history_type": F("history_type"),
+            "record_id": F("id"),
+            "username": F("history_user__username"),
+            "agreement_number": F("agreement__number") if "agreement_id" in own else None,
+            "agreement_kind": F("agreement__kind") if "agreement_id" in own else None,
+        }
+        for name, field in _CHANGE_COLUMNS.items():
+            if name not in columns:
+                columns[name] = F(name) if name in own else None
+            if columns[name] is None:
+                # Typed: PostgreSQL matches each column's type across the UNION.
+                columns[name] = Cast(Value(None), field)
+        # Named apart from the model's fields, which an annotation may not shadow.
+        latest = changes.order_by("-history_date", "-history_id").values(
+            c_kind_of=Value(number), **{f"c_{name}": columns[name] for name in _CHANGE_COLUMNS}
+        )[:limit]
+        try:
+            sql, part_params = latest.query.sql_with_params()
+        except EmptyResultSet:
+            continue
+        # Wrapped: SQLite takes no ORDER BY or LIMIT in a part of a compound select.
+        parts.append(f"SELECT * FROM ({sql}) changes_{number}")
+        params.extend(part_params)
+    if not parts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(parts) + " ORDER BY c_history_date DESC, c_history_id DESC LIMIT %s",
+            [*params, limit],
+        )
+        names = [column[0].removeprefix("c_") for column in cursor.description]
+        rows = [dict(zip(names, _converted(row, names), strict=True)) for row in cursor]
+    models_of = list(kinds)
+    return [_activity_row(models_of[row["kind_of"]], row) for row in rows]
 
 
-def _activity_row(record):
-    """What a history record says, from its own columns (`record.instance` would
-    query the live row for the fields history leaves out)."""
-    model = record.instance_type
+def _converted(row, names):
+    """The row's values as the ORM would give them (SQLite hands dates over as text)."""
+    values = []
+    for name, value in zip(names, row, strict=True):
+        field = _CHANGE_COLUMNS.get(name)
+        if field is not None and value is not None:
+            expression = Col("changes", field)
+            for convert in connection.ops.get_db_converters(expression):
+                value = convert(value, expression, connection)
+        values.append(value)
+    return values
+
+
+def _activity_row(model, row):
+    """What a change says, from its own columns."""
+    kind = row["kind"]
     if model is Agreement:
-        label = f"{record.number or record.get_kind_display()}: {record.title}"
+        kind_label = Agreement.Kind(kind).label if kind in Agreement.Kind.values else kind
+        label = f"{row['number'] or kind_label}: {row['title']}"
         url_name, agreement = "agreements:agreement_detail", None
-    elif model is Review:
-        label = record.title or f"{record.get_kind_display()} {_day(record.held_on)}".strip()
-        url_name, agreement = "agreements:review_detail", record.agreement
     else:
-        label = _("Kế hoạch năm %(year)s") % {"year": record.year}
-        url_name, agreement = "agreements:plan_detail", record.agreement
-    deleted = record.history_type == "-"
+        agreement = Agreement(
+            pk=row["agreement_id"], number=row["agreement_number"], kind=row["agreement_kind"]
+        )
+        if model is Review:
+            kind_label = Review.Kind(kind).label if kind in Review.Kind.values else kind
+            label = row["title"] or f"{kind_label} {_day(row['held_on'])}".strip()
+            url_name = "agreements:review_detail"
+        else:
+            label = _("Kế hoạch năm %(year)s") % {"year": row["year"]}
+            url_name = "agreements:plan_detail"
+    deleted = row["history_type"] == "-"
     return {
-        "when": record.history_date,
-        "who": record.history_user,
-        "action": HISTORY_ACTIONS.get(record.history_type, ""),
+        "when": row["history_date"],
+        "who": row["username"],
+        "action": HISTORY_ACTIONS.get(row["history_type"], ""),
         # A review is named by its kind ("giao ban", "đánh giá năm"…), not by the model.
-        "what": record.get_kind_display().lower() if model is Review else model._meta.verbose_name,
+        "what": str(kind_label).lower() if model is Review else model._meta.verbose_name,
         "label": label,
-        "url": None if deleted else reverse(url_name, args=[record.id]),
+        "url": None if deleted else reverse(url_name, args=[row["record_id"]]),
         "agreement": agreement,
     }
 

@@ -444,6 +444,41 @@ def test_recent_activity_shows_the_latest_changes_of_visible_records(
     assert all(hidden.title not in row["label"] for row in recent)
 
 
+def test_recent_activity_is_one_query_and_reads_as_the_records_say(
+    agency_a, django_assert_num_queries
+):
+    from reports.selectors.dashboard import recent_activity
+
+    agreement = AgreementFactory(lead_agency=agency_a, number="45-CTr/BDV", title="Chương trình")
+    review = ReviewFactory(agreement=agreement, kind="annual", title="", held_on=D(Y - 1, 12, 20))
+    AnnualPlan.objects.create(agreement=agreement, year=Y)
+    gone = ReviewFactory(agreement=agreement, kind="liaison", title="Giao ban bị xóa")
+    gone_url = gone.get_absolute_url()
+    gone.delete()
+    other = AgreementFactory(title="Văn bản không được hỏi")
+
+    with django_assert_num_queries(1):
+        rows = recent_activity(agreements=Agreement.objects.exclude(pk=other.pk))
+
+    assert [(row["action"], row["label"]) for row in rows] == [
+        ("Xóa", "Giao ban bị xóa"),
+        ("Tạo mới", "Giao ban bị xóa"),
+        ("Tạo mới", f"Kế hoạch năm {Y}"),
+        ("Tạo mới", f"Đánh giá năm 20/12/{Y - 1}"),
+        ("Tạo mới", "45-CTr/BDV: Chương trình"),
+    ]
+    assert all(isinstance(row["when"], datetime.datetime) and row["when"].tzinfo for row in rows)
+    assert [row["when"] for row in rows] == sorted((row["when"] for row in rows), reverse=True)
+    deleted, created = rows[0], rows[1]
+    assert deleted["url"] is None and created["url"] == gone_url
+    assert rows[3]["url"] == review.get_absolute_url() and rows[3]["what"] == "đánh giá năm"
+    assert rows[3]["agreement"].number == "45-CTr/BDV"
+    assert rows[4]["agreement"] is None and rows[4]["url"] == agreement.get_absolute_url()
+    with django_assert_num_queries(1):
+        assert len(recent_activity(agreements=Agreement.objects.all(), limit=2)) == 2
+    assert recent_activity(agreements=Agreement.objects.none()) == []
+
+
 # Indicators ----------------------------------------------------------------------------
 
 
