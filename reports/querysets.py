@@ -7,6 +7,7 @@ import datetime
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.expressions import RawSQL
 
 # Stands for "superseded (or changed) on a day nobody recorded": before any day.
 UNDATED = datetime.date(1, 1, 1)
@@ -89,6 +90,25 @@ def count_each(**querysets) -> dict[str, int]:
             row = cursor.fetchone()
         counts.update(zip((name for name, _part in parts), row, strict=True))
     return {name: counts[name] for name in querysets}
+
+
+def among_firsts(*ranked) -> Q:
+    """`pk IN` the first rows of several lists, each `ranked` a sliced and ordered
+    `.values("pk")` queryset: the rows listed in several places read in one query.
+    The lists are the parts of a UNION ALL, each wrapped (SQLite takes no ORDER BY or
+    LIMIT in a part of a compound select); PostgreSQL then ranks each by its own
+    index, where `pk IN (…) OR pk IN (…)` tested every row against both lists."""
+    parts, params = [], []
+    for number, queryset in enumerate(ranked):
+        try:
+            sql, query_params = queryset.query.sql_with_params()
+        except EmptyResultSet:
+            continue
+        parts.append(f"SELECT * FROM ({sql}) firsts_{number}")
+        params.extend(query_params)
+    if not parts:
+        return Q(pk__in=[])
+    return Q(pk__in=RawSQL(" UNION ALL ".join(parts), params))
 
 
 class AgreementSummaryQuerySet(models.QuerySet):

@@ -16,7 +16,7 @@ from agreements.models import Agency, AgencyChange, Agreement, Area, Review
 from reports import services as summaries
 from reports import snapshots
 from reports.models import PendingIndicatorTotal, ReportSnapshot, SummaryState
-from reports.querysets import count_each
+from reports.querysets import among_firsts, count_each
 from reports.selectors.indicators import _indicators
 from tests.factories import (
     AgencyFactory,
@@ -264,3 +264,21 @@ def test_the_indicator_catalogue_is_remembered_within_page_views_until_it_change
     with summaries.reading_state():
         found = _indicators({first.pk, second.pk})
     assert found[first.pk].name == "Số cuộc đối thoại trực tiếp" and second.pk in found
+
+
+def test_the_first_rows_of_several_lists_are_read_in_one_query():
+    agreements = [AgreementFactory(number=f"{n}-CTr/BDV") for n in range(6)]
+    by_number = Agreement.objects.order_by("number").values("pk")[:2]
+    newest = Agreement.objects.order_by("-pk").values("pk")[:3]
+    expected = {agreements[0].pk, agreements[1].pk, *(a.pk for a in agreements[-3:])}
+    with CaptureQueriesContext(connection) as captured:
+        found = set(
+            Agreement.objects.filter(among_firsts(by_number, newest)).values_list("pk", flat=True)
+        )
+    assert found == expected
+    assert len(captured) == 1 and "UNION ALL" in captured[0]["sql"]
+    nothing = Agreement.objects.none().values("pk")
+    assert set(
+        Agreement.objects.filter(among_firsts(nothing, newest)).values_list("pk", flat=True)
+    ) == {a.pk for a in agreements[-3:]}
+    assert not Agreement.objects.filter(among_firsts(nothing)).exists()
