@@ -92,23 +92,33 @@ def count_each(**querysets) -> dict[str, int]:
     return {name: counts[name] for name in querysets}
 
 
-def among_firsts(*ranked) -> Q:
-    """`pk IN` the first rows of several lists, each `ranked` a sliced and ordered
-    `.values("pk")` queryset: the rows listed in several places read in one query.
-    The lists are the parts of a UNION ALL, each wrapped (SQLite takes no ORDER BY or
-    LIMIT in a part of a compound select); PostgreSQL then ranks each by its own
-    index, where `pk IN (…) OR pk IN (…)` tested every row against both lists."""
+def union_all(querysets):
+    """(SQL, parameters) of the UNION ALL of `querysets`, or None when every one is
+    empty by construction. Each part is wrapped, so that it may be ordered and sliced:
+    SQLite takes no ORDER BY or LIMIT in a part of a compound select (which is why the
+    ORM's `union()` refuses them there)."""
     parts, params = [], []
-    for number, queryset in enumerate(ranked):
+    for number, queryset in enumerate(querysets):
         try:
             sql, query_params = queryset.query.sql_with_params()
         except EmptyResultSet:
             continue
-        parts.append(f"SELECT * FROM ({sql}) firsts_{number}")
+        parts.append(f"SELECT * FROM ({sql}) part_{number}")
         params.extend(query_params)
     if not parts:
+        return None
+    return " UNION ALL ".join(parts), params
+
+
+def among_firsts(*ranked) -> Q:
+    """`pk IN` the first rows of several lists, each `ranked` a sliced and ordered
+    `.values("pk")` queryset: the rows listed in several places read in one query.
+    PostgreSQL ranks each list by its own index, where `pk IN (…) OR pk IN (…)`
+    tested every row against both lists."""
+    union = union_all(ranked)
+    if union is None:
         return Q(pk__in=[])
-    return Q(pk__in=RawSQL(" UNION ALL ".join(parts), params))
+    return Q(pk__in=RawSQL(*union))
 
 
 class AgreementSummaryQuerySet(models.QuerySet):

@@ -10,7 +10,6 @@ figures and the recent activity cover every agreement in `agreements`.
 from collections import defaultdict
 from urllib.parse import urlencode
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, Window
 from django.db.models.expressions import Col
@@ -32,7 +31,7 @@ from agreements.models import (
 from agreements.querysets import edits_what_it_sees, role_of
 
 from ..models import ObligationSummary, OpenActivity
-from ..querysets import among_firsts, count_each, status_case
+from ..querysets import among_firsts, count_each, status_case, union_all
 from ..services import summaries_ready
 from ..snapshots import query_key, remembered, snapshot_key
 from .indicators import area_value_filter, cached_indicator_totals
@@ -549,7 +548,7 @@ def recent_activity(*, agreements, limit=RECENT):
         Review: Review.history.filter(agreement_id__in=ids),
         AnnualPlan: AnnualPlan.history.filter(agreement_id__in=ids),
     }
-    parts, params = [], []
+    parts = []
     for number, changes in enumerate(kinds.values()):
         own = {field.attname for field in changes.model._meta.concrete_fields}
         columns = {
@@ -568,22 +567,18 @@ def recent_activity(*, agreements, limit=RECENT):
                 # Typed: PostgreSQL matches each column's type across the UNION.
                 columns[name] = Cast(Value(None), field)
         # Named apart from the model's fields, which an annotation may not shadow.
-        latest = changes.order_by("-history_date", "-history_id").values(
-            c_kind_of=Value(number), **{f"c_{name}": columns[name] for name in _CHANGE_COLUMNS}
-        )[:limit]
-        try:
-            sql, part_params = latest.query.sql_with_params()
-        except EmptyResultSet:
-            continue
-        # Wrapped: SQLite takes no ORDER BY or LIMIT in a part of a compound select.
-        parts.append(f"SELECT * FROM ({sql}) changes_{number}")
-        params.extend(part_params)
-    if not parts:
+        parts.append(
+            changes.order_by("-history_date", "-history_id").values(
+                c_kind_of=Value(number), **{f"c_{name}": columns[name] for name in _CHANGE_COLUMNS}
+            )[:limit]
+        )
+    union = union_all(parts)
+    if union is None:
         return []
+    sql, params = union
     with connection.cursor() as cursor:
         cursor.execute(
-            " UNION ALL ".join(parts) + " ORDER BY c_history_date DESC, c_history_id DESC LIMIT %s",
-            [*params, limit],
+            f"{sql} ORDER BY c_history_date DESC, c_history_id DESC LIMIT %s", [*params, limit]
         )
         names = [column[0].removeprefix("c_") for column in cursor.description]
         rows = [dict(zip(names, _converted(row, names), strict=True)) for row in cursor]
