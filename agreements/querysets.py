@@ -93,20 +93,16 @@ def _reachable(db, start_ids, edges_sql):
 
 def _remembered_reach(name, db, start_ids, edges_sql):
     """`_reachable`, remembered within page views until the areas or the agencies'
-    lineage change: every write to an area, its successors or an agency change moves
-    the indicator generation on (reports.signals), which keys what is remembered.
-    A leader's or an editor's every page asks it (their scope), for a walk that
-    changes a few times a year. Outside a page view, read afresh."""
-    # The state and the cache live with the reports (imported here: they import this).
-    from reports.services import page_state
-    from reports.snapshots import remembered_part, snapshot_key
+    lineage change (reports.snapshots.remembered_in_view): a leader's or an editor's
+    every page asks it (their scope), for a walk that changes a few times a year."""
+    # The cache and the state that keys it live with the reports (which import this).
+    from reports.snapshots import remembered_in_view
 
-    state = page_state()
-    if state is None:
-        return _reachable(db, start_ids, edges_sql)
-    return remembered_part(
-        key=snapshot_key("reach", name, db, sorted(set(start_ids))),
-        generation=state.indicator_generation,
+    return remembered_in_view(
+        "reach",
+        name,
+        db,
+        sorted(set(start_ids)),
         compute=lambda: _reachable(db, start_ids, edges_sql),
     )
 

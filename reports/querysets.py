@@ -69,6 +69,14 @@ def _not_expired(on, prefix):
     )
 
 
+def _sql(queryset):
+    """(SQL, parameters) of `queryset`, or None when it is empty by construction."""
+    try:
+        return queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+
+
 def count_each(**querysets) -> dict[str, int]:
     """How many rows each queryset selects, all counted in one query:
     `SELECT (SELECT COUNT(*) FROM (…)), (SELECT COUNT(*) FROM (…)), …`, one round
@@ -76,11 +84,11 @@ def count_each(**querysets) -> dict[str, int]:
     (`.none()`) counts 0 without being asked. Every queryset reads one database."""
     counts, parts, params, using = {}, [], [], None
     for name, queryset in querysets.items():
-        try:
-            sql, query_params = queryset.order_by().values("pk").query.sql_with_params()
-        except EmptyResultSet:
+        compiled = _sql(queryset.order_by().values("pk"))
+        if compiled is None:
             counts[name] = 0
             continue
+        sql, query_params = compiled
         using = queryset.db
         parts.append((name, f"(SELECT COUNT(*) FROM ({sql}) counted)"))
         params.extend(query_params)
@@ -99,10 +107,10 @@ def union_all(querysets):
     ORM's `union()` refuses them there)."""
     parts, params = [], []
     for number, queryset in enumerate(querysets):
-        try:
-            sql, query_params = queryset.query.sql_with_params()
-        except EmptyResultSet:
+        compiled = _sql(queryset)
+        if compiled is None:
             continue
+        sql, query_params = compiled
         parts.append(f"SELECT * FROM ({sql}) part_{number}")
         params.extend(query_params)
     if not parts:

@@ -138,7 +138,7 @@ def settled_generation() -> int | None:
 
 
 # The state as one page view read it: `reading_state` (entered by
-# reports.middleware.ReadStateOnce for GET and HEAD requests) keeps what
+# reports.middleware.ReadStateOnceMiddleware for GET and HEAD requests) keeps what
 # `read_state` returned for the rest of the request. A page asks for the state for
 # its key, its figures and its term filter's choices; read once, that is one query
 # instead of three. A page that only reads sees the state as it was when it first

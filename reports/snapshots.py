@@ -122,6 +122,24 @@ def remembered_part(*, key: str, generation: int | None, compute):
     return value
 
 
+def remembered_in_view(*parts, compute):
+    """`compute()`, remembered in the cache (`remembered_part`, keyed by `parts`)
+    within page views until the indicator generation moves on, as every write to an
+    area, an agency, a lineage change or an indicator makes it (reports.signals):
+    for what a page asks every time and only such writes change (a leader's areas,
+    an editor's agency lineage, the indicator catalogue). Outside a page view,
+    computed."""
+    # Imported here: the services read selectors that use this module.
+    from .services import page_state
+
+    state = page_state()
+    if state is None:
+        return compute()
+    return remembered_part(
+        key=snapshot_key(*parts), generation=state.indicator_generation, compute=compute
+    )
+
+
 def remembered_template(template_name, context, *, key: str, generation: int | None, request=None):
     """`remembered_part` of `template_name` rendered with `context()` (called only
     when the part is not in the cache)."""

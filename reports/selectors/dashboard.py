@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 from django.db import connection, models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, Window
-from django.db.models.expressions import Col
 from django.db.models.functions import Cast, Collate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +28,7 @@ from agreements.models import (
     Review,
 )
 from agreements.querysets import edits_what_it_sees, role_of
+from dinvan.rows import FieldColumns
 
 from ..models import ObligationSummary, OpenActivity
 from ..querysets import among_firsts, count_each, status_case, union_all
@@ -59,20 +59,15 @@ def list_url(filters, **params):
     return f"{url}?{urlencode(query)}" if query else url
 
 
-# `state` not given: `summaries_ready` is asked (None is an answer: not ready).
-ASK = object()
-
-
-def dashboard_figures_key(*, user, agreements, on, filters, area_ids=None, years=None, state=ASK):
+def dashboard_figures_key(*, user, agreements, on, filters, area_ids=None, years=None):
     """What identifies the dashboard's rendered figures, for
     `reports.snapshots.remembered_part`: what identifies `dashboard`'s snapshot (the
     agreements' query, day, filters, areas, years, and the language, in the key), what
     the figures show differently by user (`_user_flags`),
     and the generation, which every write that changes a figure moves on. None while
-    the summary tables cannot answer: computed afresh, as `dashboard` is. `state`:
-    what `summaries_ready(on=on)` returned, when the caller already asked."""
-    if state is ASK:
-        state = summaries_ready(on=on)
+    the summary tables cannot answer: computed afresh, as `dashboard` is. (Within a
+    page view, `summaries_ready` reads the state once for this and `dashboard`.)"""
+    state = summaries_ready(on=on)
     query = query_key(agreements) if state is not None else None
     return {
         "key": snapshot_key(
@@ -88,7 +83,7 @@ def dashboard_figures_key(*, user, agreements, on, filters, area_ids=None, years
     }
 
 
-def dashboard(*, user, agreements, on, filters, area_ids=None, years=None, state=ASK):
+def dashboard(*, user, agreements, on, filters, area_ids=None, years=None):
     """Everything the dashboard shows. `filters` are the valid filter values as query
     parameters (for links to the agreement list), `area_ids` the chosen areas, if
     any, and `years` the (first, last) year of the chosen term, if any.
@@ -96,11 +91,9 @@ def dashboard(*, user, agreements, on, filters, area_ids=None, years=None, state
     Counts are exact; long lists (agreements expiring, obligations, reviews awaiting
     approval) come as their count and their first LISTED rows. The counting is done
     over the summary tables (reports.models) when they are up to date, else over
-    the rows themselves: the same figures either way. `state`: as for
-    `dashboard_figures_key`.
+    the rows themselves: the same figures either way.
     """
-    if state is ASK:
-        state = summaries_ready(on=on)
+    state = summaries_ready(on=on)
 
     def compute():
         if state is not None:
@@ -352,9 +345,7 @@ def _orphaned_from(summaries, *, on):
     """The first rows of `orphaned`, ranked over the narrow summary rows: only the
     rows listed are read in full."""
     first = summaries.order_by(F("signed_on").desc(nulls_last=True), "-pk").values("pk")
-    return _orphaned_rows(
-        Agreement.objects.filter(pk__in=Subquery(first[:LISTED])), on=on, counted=False
-    )["rows"]
+    return _first_orphaned(Agreement.objects.filter(pk__in=Subquery(first[:LISTED])), on=on)
 
 
 def _changed_by(on):
@@ -372,20 +363,20 @@ def orphaned(*, in_force, on):
     qs = in_force.filter(Exists(affected.filter(agreement=OuterRef("pk")))).exclude(
         Exists(successor)
     )
-    return _orphaned_rows(qs, on=on)
+    # The window counts every row before LIMIT: the total comes with the first rows.
+    rows = _first_orphaned(qs.annotate(total=Window(Count("pk"))), on=on)
+    return {"count": rows[0].total if rows else 0, "rows": rows}
 
 
-def _orphaned_rows(qs, *, on, counted=True):
-    if counted:
-        # The window counts every row before LIMIT: the total comes with the first rows.
-        qs = qs.annotate(total=Window(Count("pk")))
+def _first_orphaned(qs, *, on):
+    """The first LISTED of `qs`, latest signed first, with their parties' changes."""
     rows = list(
         qs.select_related("lead_agency").order_by(F("signed_on").desc(nulls_last=True), "-pk")[
             :LISTED
         ]
     )
     _party_changes(rows, on=on)
-    return {"count": rows[0].total if rows and counted else 0, "rows": rows}
+    return rows
 
 
 def _party_changes(agreements, *, on):
@@ -521,7 +512,7 @@ HISTORY_ACTIONS = {"+": _("Tạo mới"), "~": _("Cập nhật"), "-": _("Xóa")
 
 
 # The columns every kind of change is read with (NULL where a kind has none), and what
-# each column is, for turning the database's values into Python's.
+# each column holds, for turning the database's values into Python's (FieldColumns).
 _CHANGE_COLUMNS = {
     "history_id": models.IntegerField(),
     "history_date": models.DateTimeField(),
@@ -551,25 +542,22 @@ def recent_activity(*, agreements, limit=RECENT):
     parts = []
     for number, changes in enumerate(kinds.values()):
         own = {field.attname for field in changes.model._meta.concrete_fields}
+        named = {"record_id": F("id"), "username": F("history_user__username")}
+        if "agreement_id" in own:
+            named |= {
+                "agreement_number": F("agreement__number"),
+                "agreement_kind": F("agreement__kind"),
+            }
         columns = {
-            "history_id": F("history_id"),
-            "history_date": F("history_date"),
-            "history_type": F("history_type"),
-            "record_id": F("id"),
-            "username": F("history_user__username"),
-            "agreement_number": F("agreement__number") if "agreement_id" in own else None,
-            "agreement_kind": F("agreement__kind") if "agreement_id" in own else None,
+            # Named apart from the model's fields, which an annotation may not shadow;
+            # a column the kind has not is NULL, typed: PostgreSQL matches each
+            # column's type across the UNION.
+            f"c_{name}": named.get(name) or (F(name) if name in own else Cast(Value(None), field))
+            for name, field in _CHANGE_COLUMNS.items()
         }
-        for name, field in _CHANGE_COLUMNS.items():
-            if name not in columns:
-                columns[name] = F(name) if name in own else None
-            if columns[name] is None:
-                # Typed: PostgreSQL matches each column's type across the UNION.
-                columns[name] = Cast(Value(None), field)
-        # Named apart from the model's fields, which an annotation may not shadow.
         parts.append(
             changes.order_by("-history_date", "-history_id").values(
-                c_kind_of=Value(number), **{f"c_{name}": columns[name] for name in _CHANGE_COLUMNS}
+                c_kind_of=Value(number), **columns
             )[:limit]
         )
     union = union_all(parts)
@@ -581,22 +569,10 @@ def recent_activity(*, agreements, limit=RECENT):
             f"{sql} ORDER BY c_history_date DESC, c_history_id DESC LIMIT %s", [*params, limit]
         )
         names = [column[0].removeprefix("c_") for column in cursor.description]
-        rows = [dict(zip(names, _converted(row, names), strict=True)) for row in cursor]
+        columns = FieldColumns(connection, _CHANGE_COLUMNS)
+        rows = [columns.row(names, row) for row in cursor]
     models_of = list(kinds)
     return [_activity_row(models_of[row["kind_of"]], row) for row in rows]
-
-
-def _converted(row, names):
-    """The row's values as the ORM would give them (SQLite hands dates over as text)."""
-    values = []
-    for name, value in zip(names, row, strict=True):
-        field = _CHANGE_COLUMNS.get(name)
-        if field is not None and value is not None:
-            expression = Col("changes", field)
-            for convert in connection.ops.get_db_converters(expression):
-                value = convert(value, expression, connection)
-        values.append(value)
-    return values
 
 
 def _activity_row(model, row):

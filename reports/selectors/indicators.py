@@ -42,7 +42,7 @@ from agreements.querysets import same_query
 from agreements.text import fold
 
 from ..models import IndicatorYearTotal
-from ..snapshots import remembered, remembered_part, snapshot_key
+from ..snapshots import remembered, remembered_in_view, snapshot_key
 from .scope import not_archived
 
 GROUPS = ("indicator", "year", "area", "agency")
@@ -315,21 +315,11 @@ def _current_agencies(agency_ids):
 
 
 def _indicators(ids):
-    """{id: Indicator} of `ids`. Within a page view, from the catalogue (a few dozen
-    indicators) remembered in the cache until it changes: every write to an
-    indicator moves the indicator generation on (reports.signals). Else read."""
-    from ..services import page_state  # services import this module
-
-    state = page_state()
-    if state is None:
-        return Indicator.objects.in_bulk(ids)
-    catalogue = remembered_part(
-        key=snapshot_key("indicator catalogue"),
-        generation=state.indicator_generation,
-        compute=lambda: Indicator.objects.in_bulk(),
-    )
+    """{id: Indicator} of `ids`, from the catalogue (a few dozen indicators), which
+    page views remember until it changes (`remembered_in_view`)."""
+    catalogue = remembered_in_view("indicator catalogue", compute=Indicator.objects.in_bulk)
     if not set(ids) <= catalogue.keys():  # not in this generation's catalogue
-        return Indicator.objects.in_bulk(ids)
+        catalogue = Indicator.objects.in_bulk(ids)
     return {pk: catalogue[pk] for pk in ids}
 
 

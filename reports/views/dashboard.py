@@ -12,7 +12,6 @@ from agreements.models import Agreement
 
 from ..charts import bar_chart, format_number, line_chart
 from ..selectors.dashboard import dashboard, dashboard_figures_key, term_years
-from ..services import summaries_ready
 from ..snapshots import remembered_part
 
 
@@ -92,8 +91,6 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             "filters": self.filterset.link_params(),
             "area_ids": self.filterset.area_ids(),
             "years": term_years(cleaned.get("period"), on=self.today),
-            # Asked once, for the key and (on a miss) for the figures.
-            "state": summaries_ready(on=self.today),
         }
         figures = remembered_part(
             **dashboard_figures_key(**self.question), compute=self.render_figures
