@@ -17,6 +17,7 @@ import pickle
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -62,18 +63,40 @@ def remembered(*, key: str, generation: int | None, compute):
     if stored is not None:
         return pickle.loads(bytes(stored))  # noqa: S301 - written by this module only
     value = compute()
-    # One statement: the answer replaces the same question's answer of an older
-    # generation (one row per key). Two requests computing the same question under
-    # different generations may store the older answer last: it is then computed
-    # once more, never read under the newer generation.
-    ReportSnapshot.objects.bulk_create(
-        [ReportSnapshot(key=key, generation=generation, payload=pickle.dumps(value))],
-        update_conflicts=True,
-        unique_fields=["key"],
-        update_fields=["generation", "payload", "created_at"],
-    )
+    _store(key, generation, value)
     _sweep()
     return value
+
+
+def _store(key, generation, value):
+    """Store `value` as the answer for `key` in `generation`: one statement, which
+    replaces the same question's answer of an older generation (one row per key).
+    Written by hand because `bulk_create(update_conflicts=True)` wraps its INSERT in
+    a transaction of its own: BEGIN and COMMIT, two more round trips on the first
+    view after every write. Two requests computing the same question under
+    different generations may store the older answer last: it is then computed once
+    more, never read under the newer generation."""
+    meta = ReportSnapshot._meta
+    connection = connections[ReportSnapshot.objects.db]
+    quote = connection.ops.quote_name
+    row = {
+        "key": key,
+        "generation": generation,
+        "payload": pickle.dumps(value),
+        "created_at": timezone.now(),
+    }
+    columns = [meta.get_field(name) for name in row]
+    params = [field.get_db_prep_save(row[field.name], connection) for field in columns]
+    names = [quote(field.column) for field in columns]
+    replaced = ", ".join(f"{name} = EXCLUDED.{name}" for name in names[1:])
+    # INSERT … ON CONFLICT … DO UPDATE: PostgreSQL 9.5+ and SQLite 3.24+.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(names)}) "
+            f"VALUES ({', '.join(['%s'] * len(names))}) "
+            f"ON CONFLICT ({names[0]}) DO UPDATE SET {replaced}",
+            params,
+        )
 
 
 # When this process last deleted the snapshots stored before yesterday (or first

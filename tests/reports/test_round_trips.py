@@ -139,6 +139,21 @@ def test_a_newer_generations_answer_replaces_the_older_one_in_one_statement():
     assert calls == ["one", "two"]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_is_stored_in_one_round_trip_outside_any_transaction():
+    # In autocommit, as a page view runs: no BEGIN and COMMIT around the INSERT (which
+    # bulk_create adds), and the stored answer reads back the same.
+    with CaptureQueriesContext(connection) as captured:
+        assert snapshots.remembered(key="k", generation=1, compute=lambda: {"a": 1}) == {"a": 1}
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert len(sql) == 2 and sql[0].startswith("SELECT") and sql[1].startswith("INSERT"), sql
+    assert snapshots.remembered(key="k", generation=1, compute=lambda: "again") == {"a": 1}
+    snapshots.remembered(key="k", generation=3, compute=lambda: [3])
+    stored = ReportSnapshot.objects.get(key="k")
+    assert (stored.generation, pickle.loads(bytes(stored.payload))) == (3, [3])
+    assert stored.created_at is not None and stored.created_at.tzinfo is not None
+
+
 def test_snapshots_stored_before_yesterday_are_swept_at_most_once_an_hour(monkeypatch):
     old = ReportSnapshot.objects.create(key="old", generation=1, payload=pickle.dumps(1))
     ReportSnapshot.objects.filter(pk=old.pk).update(
