@@ -118,6 +118,20 @@ def union_all(querysets):
     return " UNION ALL ".join(parts), params
 
 
+class OverAll(models.Func):
+    """`aggregate` (such as `Count("pk")`) added up over every group of a grouped
+    query, on each group's row: `SUM(aggregate) OVER ()`. A page's totals come with
+    its first groups (the window is computed before LIMIT) instead of in a query of
+    their own. Django refuses an aggregate of an aggregate, which the window is."""
+
+    template = "SUM(%(expressions)s) OVER ()"
+    contains_over_clause = True
+    window_compatible = True
+
+    def __init__(self, aggregate, **extra):
+        super().__init__(aggregate, output_field=models.BigIntegerField(), **extra)
+
+
 def among_firsts(*ranked) -> Q:
     """`pk IN` the first rows of several lists, each `ranked` a sliced and ordered
     `.values("pk")` queryset: the rows listed in several places read in one query.

@@ -194,6 +194,32 @@ def test_counts_asked_together_are_the_counts_asked_one_by_one():
     assert len(captured) == 0
 
 
+def test_totals_over_every_group_come_on_the_first_groups_rows():
+    from django.db.models import Count, Q
+
+    from reports.querysets import OverAll
+
+    lead, other, third = AgencyFactory(), AgencyFactory(), AgencyFactory()
+    for agency, kinds in ((lead, ["plan", "plan", "program"]), (other, ["plan"]), (third, [])):
+        for kind in kinds:
+            AgreementFactory(lead_agency=agency, kind=kind)
+    grouped = (
+        Agreement.objects.order_by()
+        .values("lead_agency")
+        .annotate(
+            n=Count("pk"),
+            plans=OverAll(Count("pk", filter=Q(kind="plan"))),
+            every=OverAll(Count("pk")),
+        )
+        .order_by("-n", "lead_agency")
+    )
+    # The window is computed before LIMIT: the first group's row carries the totals
+    # over both groups.
+    (first,) = grouped[:1]
+    assert (first["lead_agency"], first["n"], first["plans"], first["every"]) == (lead.pk, 3, 3, 4)
+    assert not grouped.filter(lead_agency=third.pk).exists()
+
+
 # --- A leader's areas and an editor's lineage, remembered within page views ---------
 
 
