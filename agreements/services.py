@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports.services import summaries_refresh
+from reports.services import refresh_after_write
 
 from .models import (
     Agreement,
@@ -81,7 +81,7 @@ def _refresh_summaries_after_commit():
     failure is logged, the next page recomputes them). Refreshing inside the write's
     transaction, which holds row locks the refresh itself waits for, deadlocked two
     concurrent writers on PostgreSQL (found by `make loadtest`)."""
-    transaction.on_commit(summaries_refresh, robust=True)
+    transaction.on_commit(refresh_after_write, robust=True)
 
 
 def _save_unique(instance, user):

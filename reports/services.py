@@ -303,6 +303,16 @@ def summaries_rebuild(*, on: datetime.date | None = None, stdout=None) -> int:
     return len(ids)
 
 
+def refresh_after_write() -> None:
+    """What a write's service runs once it has committed: the marked agreements'
+    summaries and the marked whole-country indicator totals recomputed in the
+    writer's request, so that the next page view finds them ready instead of
+    recomputing them itself (as it still does for what is left marked: a failure
+    here loses nothing)."""
+    summaries_refresh()
+    indicator_totals_refresh()
+
+
 # --- Whole-country indicator totals -------------------------------------------------
 
 

@@ -9,7 +9,8 @@ values, the catalogue, areas, agencies, lineage) move the generation on at once,
 as do those of what only the agreement report shows (legal bases, signatories,
 papers, attachments).
 A figure also marks its (indicator, year) (`PendingIndicatorTotal`): its
-whole-country total is recomputed before the next page reads it
+whole-country total is recomputed once the write's service has committed
+(`refresh_after_write`), or else before the next page reads it
 (`indicator_totals_refresh`).
 """
 

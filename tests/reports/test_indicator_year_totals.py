@@ -190,6 +190,28 @@ def test_a_review_entering_figures_shows_them_on_the_admins_dashboard(client, fi
     assert_stored_exactly()
 
 
+def test_a_reviews_figures_are_added_up_in_the_writers_request_once_committed(
+    figures, django_capture_on_commit_callbacks
+):
+    # The whole-country total of the saved figure's (indicator, year) is recomputed
+    # after the commit, by the write's service: the next page reads it ready.
+    assert_stored_exactly()
+    review = Review(agreement=figures["first"], kind="annual", held_on=datetime.date(Y, 1, 5))
+    value = IndicatorValue(
+        indicator=figures["dialogues"], year=Y, agency=figures["first"].lead_agency, value=30
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.review_save(review=review, user=figures["admin"], indicator_values=[value])
+    assert PendingIndicatorTotal.objects.exists()
+
+    for callback in callbacks:
+        callback()
+
+    assert not PendingIndicatorTotal.objects.exists()
+    stored = IndicatorYearTotal.objects.get(indicator=figures["dialogues"], year=Y)
+    assert stored.value == Decimal("49.50")
+
+
 def test_a_rebuild_gives_the_same_store_as_the_marks(figures):
     IndicatorValue.objects.filter(indicator=figures["meetings"], year=Y).first().delete()
     _value(figures["second"], figures["dialogues"], Y - 7, 5)
