@@ -33,7 +33,11 @@ class SummaryState(models.Model):
     for which the review obligations were materialised. The generations key the
     snapshots (reports.snapshots): `generation` moves on with every write that can
     change a figure, `indicator_generation` only with those that can change an
-    indicator total (figures, the catalogue, areas, agencies, parties, archiving).
+    indicator total (figures, the catalogue, areas, agencies, parties, archiving),
+    `structure_generation` only with those that change the areas, the agencies,
+    their lineage or the catalogue of indicators (what page views remember between
+    writes: a leader's areas, an editor's lineage, the indicators), not with a
+    figure.
     """
 
     complete = models.BooleanField(_("đầy đủ"), default=False)
@@ -46,6 +50,13 @@ class SummaryState(models.Model):
         _("thế hệ số liệu chỉ tiêu"),
         default=0,
         help_text=_("Tăng lên mỗi khi số liệu chỉ tiêu hoặc phạm vi của chúng thay đổi."),
+    )
+    structure_generation = models.PositiveBigIntegerField(
+        _("thế hệ danh mục"),
+        default=0,
+        help_text=_(
+            "Tăng lên mỗi khi địa bàn, cơ quan, quá trình sáp nhập hoặc danh mục chỉ tiêu thay đổi."
+        ),
     )
     years_from = models.PositiveSmallIntegerField(_("từ năm"), null=True, blank=True)
     years_to = models.PositiveSmallIntegerField(_("đến năm"), null=True, blank=True)

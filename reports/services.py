@@ -69,14 +69,17 @@ def summaries_mark(*, agreement_ids) -> None:
         PendingSummary.objects.bulk_create([PendingSummary(agreement_id=pk) for pk in ids])
 
 
-def summaries_changed(*, indicators: bool = False) -> None:
-    """Move the generation on (and the indicator generation, with `indicators`):
-    the snapshots stored under the old one are stale (reports.snapshots). Called in
-    the writer's transaction, so a snapshot taken before the write commits is
-    stored under the old generation and never read again."""
+def summaries_changed(*, indicators: bool = False, structure: bool = False) -> None:
+    """Move the generation on (and the indicator generation, with `indicators`; and
+    with `structure` the structure generation too): the snapshots stored under the
+    old one are stale (reports.snapshots). Called in the writer's transaction, so a
+    snapshot taken before the write commits is stored under the old generation and
+    never read again."""
     changes = {"generation": F("generation") + 1}
-    if indicators:
+    if indicators or structure:
         changes["indicator_generation"] = F("indicator_generation") + 1
+    if structure:
+        changes["structure_generation"] = F("structure_generation") + 1
     SummaryState.objects.update(**changes)
 
 
@@ -297,6 +300,7 @@ def summaries_rebuild(*, on: datetime.date | None = None, stdout=None) -> int:
             indicator_totals_built=True,
             generation=previous.generation + 1,
             indicator_generation=previous.indicator_generation + 1,
+            structure_generation=previous.structure_generation + 1,
         )
         ReportSnapshot.objects.all().delete()
     _analyze(AgreementSummary, ObligationSummary, OpenActivity, IndicatorYearTotal)

@@ -107,12 +107,12 @@ def _lineage(sender, instance, **kwargs):
     previous = getattr(instance, "_previous_predecessor_id", None)
     if previous not in (None, instance.predecessor_id):
         summaries_mark_agency(agency_id=previous)
-    summaries_changed(indicators=True)
+    summaries_changed(structure=True)
 
 
 @_unless_raw
 def _changed(sender, **kwargs):
-    summaries_changed(indicators=True)
+    summaries_changed(structure=True)
 
 
 @_unless_raw
@@ -149,7 +149,7 @@ def _catalogue(sender, instance, **kwargs):
         "year", flat=True
     )
     indicator_totals_mark((instance.pk, year) for year in years)
-    summaries_changed(indicators=True)
+    summaries_changed(structure=True)
 
 
 def connect():

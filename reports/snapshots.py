@@ -147,11 +147,11 @@ def remembered_part(*, key: str, generation: int | None, compute):
 
 def remembered_in_view(*parts, compute):
     """`compute()`, remembered in the cache (`remembered_part`, keyed by `parts`)
-    within page views until the indicator generation moves on, as every write to an
-    area, an agency, a lineage change or an indicator makes it (reports.signals):
-    for what a page asks every time and only such writes change (a leader's areas,
-    an editor's agency lineage, the indicator catalogue). Outside a page view,
-    computed."""
+    within page views until the structure generation moves on, as every write to an
+    area, an agency, a lineage change or an indicator makes it, and no figure does
+    (reports.signals): for what a page asks every time and only such writes change
+    (a leader's areas, an editor's agency lineage, the indicator catalogue).
+    Outside a page view, computed."""
     # Imported here: the services read selectors that use this module.
     from .services import page_state
 
@@ -159,7 +159,7 @@ def remembered_in_view(*parts, compute):
     if state is None:
         return compute()
     return remembered_part(
-        key=snapshot_key(*parts), generation=state.indicator_generation, compute=compute
+        key=snapshot_key(*parts), generation=state.structure_generation, compute=compute
     )
 
 

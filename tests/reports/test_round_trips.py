@@ -234,7 +234,7 @@ def test_an_area_walk_is_remembered_within_page_views_until_an_area_changes(area
         with summaries.reading_state(), CaptureQueriesContext(connection) as captured:
             assert Area.objects.rollup_ids([area.pk]) == {area.pk, commune.pk}
         assert len(_walks(captured)) == expected_walks
-    # A new unit moves the indicator generation on (reports.signals): walked afresh.
+    # A new unit moves the structure generation on (reports.signals): walked afresh.
     later = AreaFactory(name="Xã Phong Thổ", parent=area)
     with summaries.reading_state(), CaptureQueriesContext(connection) as captured:
         assert Area.objects.rollup_ids([area.pk]) == {area.pk, commune.pk, later.pk}
@@ -258,6 +258,36 @@ def test_a_lineage_walk_is_remembered_within_page_views_until_the_lineage_change
     AgencyChange.objects.create(predecessor=older, successor=agency_a, kind="merged")
     with summaries.reading_state():
         assert Agency.objects.lineage_ids([agency_a.pk]) == {agency_a.pk, old.pk, older.pk}
+
+
+def test_a_new_figure_or_party_leaves_the_areas_lineage_and_catalogue_remembered(area, agency_a):
+    from agreements.models import IndicatorValue
+
+    summaries.summaries_rebuild()
+    indicator = IndicatorFactory(name="Số cuộc đối thoại")
+    agreement = AgreementFactory(lead_agency=agency_a)
+
+    def asked():
+        with summaries.reading_state(), CaptureQueriesContext(connection) as captured:
+            Area.objects.rollup_ids([area.pk])
+            Agency.objects.lineage_ids([agency_a.pk])
+            _indicators({indicator.pk})
+        return len(captured)
+
+    asked()
+    before = SummaryState.objects.get()
+    AgreementPartyFactory(agreement=agreement, agency=agency_a)
+    IndicatorValue.objects.create(
+        indicator=indicator, agreement=agreement, year=2025, agency=agency_a, value=3
+    )
+    after = SummaryState.objects.get()
+    # The figures' snapshots are void; what the page views remembered is not.
+    assert after.indicator_generation > before.indicator_generation
+    assert after.structure_generation == before.structure_generation
+    assert asked() == 1  # the state alone
+    AreaFactory(name="Xã Bình Lư", parent=area)
+    assert SummaryState.objects.get().structure_generation > before.structure_generation
+    assert asked() > 1
 
 
 def test_a_leaders_repeat_view_of_an_agreement_walks_no_area(client, leader, area, agency_a):
@@ -300,7 +330,7 @@ def test_the_indicator_catalogue_is_remembered_within_page_views_until_it_change
         reads = [q for q in captured.captured_queries if '"agreements_indicator"' in q["sql"]]
         assert len(reads) == expected_reads
     first.name = "Số cuộc đối thoại trực tiếp"
-    first.save()  # moves the indicator generation on
+    first.save()  # moves the structure generation on
     second = IndicatorFactory(name="Số mô hình dân vận khéo")
     with summaries.reading_state():
         found = _indicators({first.pk, second.pk})
