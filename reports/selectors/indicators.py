@@ -98,16 +98,18 @@ def indicator_totals(*, values, by: tuple[str, ...] = ("indicator", "year")) -> 
         fields.append("report_agency")
     base = base.annotate(**places)
 
+    # Both kinds of groups come in one query (a UNION ALL of the same columns).
+    sums = {
+        "total": Sum("value"),
+        "mean": Avg("value"),
+        "denominator_total": Sum("denominator"),
+        "denominator_mean": Avg("denominator"),
+        "count": Count("id"),
+    }
     added = (
         base.exclude(indicator__aggregation=Indicator.Aggregation.LATEST)
         .values(*fields, "indicator__aggregation")
-        .annotate(
-            total=Sum("value"),
-            mean=Avg("value"),
-            denominator_total=Sum("denominator"),
-            denominator_mean=Avg("denominator"),
-            count=Count("id"),
-        )
+        .annotate(**sums)
     )
     latest_values = base.filter(indicator__aggregation=Indicator.Aggregation.LATEST)
     if "year" in by:
@@ -122,10 +124,8 @@ def indicator_totals(*, values, by: tuple[str, ...] = ("indicator", "year")) -> 
         latest_values = IndicatorValue.objects.filter(id__in=last).annotate(**places)
     else:
         latest_values = latest_values.filter(~Exists(_newer(values, same_year=False)))
-    latest = latest_values.values(*fields).annotate(
-        total=Sum("value"), denominator_total=Sum("denominator"), count=Count("id")
-    )
-    groups = [*added, *latest]
+    latest = latest_values.order_by().values(*fields, "indicator__aggregation").annotate(**sums)
+    groups = list(added.union(latest, all=True))
 
     indicators = _indicators({row["indicator_id"] for row in groups})
     areas = Area.objects.in_bulk({row["report_area"] for row in groups if row.get("report_area")})
