@@ -17,6 +17,7 @@ would still be one query.
 
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import UpdateError
 from django.db import connections, router
 from django.utils import timezone
 
@@ -151,6 +152,25 @@ class SessionStore(db.SessionStore):
             return None
         self.user_row = session.user
         return session
+
+    def save(self, must_create=False):
+        """An existing session is saved with one UPDATE in autocommit: Django's
+        `save` wraps it in a transaction of its own, BEGIN, UPDATE and COMMIT, three
+        round trips on every request that renews the idle timeout. A session
+        deleted meanwhile (a logout elsewhere) fails as Django's does (UpdateError:
+        the request's session was interrupted). A new session is Django's INSERT."""
+        if must_create or self.session_key is None:
+            return super().save(must_create=must_create)
+        session = self.create_model_instance(self._get_session())
+        using = router.db_for_write(self.model, instance=session)
+        columns = {
+            field.attname: getattr(session, field.attname)
+            for field in self.model._meta.concrete_fields
+            if not field.primary_key
+        }
+        rows = self.model.objects.using(using).filter(pk=session.pk).update(**columns)
+        if not rows:
+            raise UpdateError
 
     def create_model_instance(self, data):
         session = super().create_model_instance(data)

@@ -48,6 +48,33 @@ def test_reading_a_session_reads_its_user_profile_and_agency(
         assert session.user_row.profile.agency == agency_a
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_renewed_session_is_saved_in_one_statement(client, editor_a):
+    import datetime
+
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    client.force_login(editor_a)
+    session = SessionStore(client.session.session_key)
+    session["lang"] = "en"
+    session.set_expiry(3600)
+    with CaptureQueriesContext(connection) as captured:
+        session.save()
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == ["UPDATE"]
+    stored = UserSession.objects.get(session_key=session.session_key)
+    assert stored.user_id == editor_a.pk and stored.get_decoded()["lang"] == "en"
+    expected = timezone.now() + datetime.timedelta(seconds=3600)
+    assert abs(stored.expire_date - expected) < datetime.timedelta(seconds=60)
+    # Deleted meanwhile (a logout in another tab): the save fails as Django's does.
+    UserSession.objects.filter(session_key=session.session_key).delete()
+    with pytest.raises(UpdateError):
+        session.save()
+    assert not UserSession.objects.exists()
+
+
 def test_deleting_a_user_ends_their_sessions(client, editor_a):
     client.force_login(editor_a)
     assert UserSession.objects.filter(user=editor_a).exists()
