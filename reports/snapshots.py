@@ -11,6 +11,7 @@ Rendered parts of pages (`remembered_part`: the agreement list's results) are
 keyed the same way but kept in Django's cache, not in the database.
 """
 
+import contextvars
 import datetime
 import hashlib
 import pickle
@@ -51,6 +52,11 @@ def query_key(queryset):
         return None
 
 
+# The answers computed within the computation of another (the dashboard's indicator
+# totals within the dashboard's figures), stored with it in one statement.
+_within = contextvars.ContextVar("reports_snapshots_within", default=None)
+
+
 def remembered(*, key: str, generation: int | None, compute):
     """`compute()`, or what it returned for `key` in this generation."""
     if generation is None:
@@ -62,39 +68,57 @@ def remembered(*, key: str, generation: int | None, compute):
     )
     if stored is not None:
         return pickle.loads(bytes(stored))  # noqa: S301 - written by this module only
-    value = compute()
-    _store(key, generation, value)
+    outer = _within.get()
+    if outer is not None:
+        value = compute()
+        outer.append((key, generation, value))
+        return value
+    inner = []
+    token = _within.set(inner)
+    try:
+        value = compute()
+    finally:
+        _within.reset(token)
+    _store([*inner, (key, generation, value)])
     _sweep()
     return value
 
 
-def _store(key, generation, value):
-    """Store `value` as the answer for `key` in `generation`: one statement, which
-    replaces the same question's answer of an older generation (one row per key).
-    Written by hand because `bulk_create(update_conflicts=True)` wraps its INSERT in
-    a transaction of its own: BEGIN and COMMIT, two more round trips on the first
-    view after every write. Two requests computing the same question under
-    different generations may store the older answer last: it is then computed once
-    more, never read under the newer generation."""
+def _store(answers):
+    """Store each (key, generation, value) of `answers` as the answer for its key in
+    its generation: one statement, which replaces the same questions' answers of
+    an older generation (one row per key). Written by hand because
+    `bulk_create(update_conflicts=True)` wraps its INSERT in a transaction of its
+    own: BEGIN and COMMIT, two more round trips on the first view after every
+    write. Two requests computing the same question under different generations may
+    store the older answer last: it is then computed once more, never read under the
+    newer generation."""
     meta = ReportSnapshot._meta
     connection = connections[ReportSnapshot.objects.db]
     quote = connection.ops.quote_name
-    row = {
-        "key": key,
-        "generation": generation,
-        "payload": pickle.dumps(value),
-        "created_at": timezone.now(),
-    }
-    columns = [meta.get_field(name) for name in row]
-    params = [field.get_db_prep_save(row[field.name], connection) for field in columns]
-    names = [quote(field.column) for field in columns]
-    replaced = ", ".join(f"{name} = EXCLUDED.{name}" for name in names[1:])
+    now = timezone.now()
+    # One row per key: a statement may not update the same row twice.
+    latest = {key: (generation, value) for key, generation, value in answers}
+    names = ["key", "generation", "payload", "created_at"]
+    columns = [meta.get_field(name) for name in names]
+    params = []
+    for key, (generation, value) in latest.items():
+        row = {
+            "key": key,
+            "generation": generation,
+            "payload": pickle.dumps(value),
+            "created_at": now,
+        }
+        params.extend(field.get_db_prep_save(row[field.name], connection) for field in columns)
+    quoted = [quote(field.column) for field in columns]
+    replaced = ", ".join(f"{name} = EXCLUDED.{name}" for name in quoted[1:])
+    placeholders = "(" + ", ".join(["%s"] * len(quoted)) + ")"
     # INSERT … ON CONFLICT … DO UPDATE: PostgreSQL 9.5+ and SQLite 3.24+.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({', '.join(names)}) "
-            f"VALUES ({', '.join(['%s'] * len(names))}) "
-            f"ON CONFLICT ({names[0]}) DO UPDATE SET {replaced}",
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quoted)}) "
+            f"VALUES {', '.join([placeholders] * len(latest))} "
+            f"ON CONFLICT ({quoted[0]}) DO UPDATE SET {replaced}",
             params,
         )
 

@@ -154,6 +154,34 @@ def test_an_answer_is_stored_in_one_round_trip_outside_any_transaction():
     assert stored.created_at is not None and stored.created_at.tzinfo is not None
 
 
+@pytest.mark.django_db(transaction=True)
+def test_answers_computed_within_anothers_are_stored_with_it_in_one_statement():
+    def outer():
+        return {"inner": snapshots.remembered(key="inner", generation=4, compute=lambda: [1])}
+
+    with CaptureQueriesContext(connection) as captured:
+        assert snapshots.remembered(key="outer", generation=7, compute=outer) == {"inner": [1]}
+    writes = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith("SELECT")]
+    assert len(writes) == 1 and writes[0].startswith("INSERT"), writes
+    assert dict(ReportSnapshot.objects.values_list("key", "generation")) == {
+        "outer": 7,
+        "inner": 4,
+    }
+    # Each is read back by itself.
+    assert snapshots.remembered(key="inner", generation=4, compute=lambda: "again") == [1]
+
+    def failing():
+        snapshots.remembered(key="lost", generation=1, compute=lambda: 1)
+        raise RuntimeError
+
+    # A computation that fails stores nothing, not even what was computed within it,
+    # and leaves the next question stored by itself.
+    with pytest.raises(RuntimeError):
+        snapshots.remembered(key="failing", generation=1, compute=failing)
+    snapshots.remembered(key="alone", generation=1, compute=lambda: 2)
+    assert set(ReportSnapshot.objects.values_list("key", flat=True)) == {"outer", "inner", "alone"}
+
+
 def test_snapshots_stored_before_yesterday_are_swept_at_most_once_an_hour(monkeypatch):
     old = ReportSnapshot.objects.create(key="old", generation=1, payload=pickle.dumps(1))
     ReportSnapshot.objects.filter(pk=old.pk).update(
