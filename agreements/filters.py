@@ -239,14 +239,18 @@ def remembered_periods(queryset):
     SQLite, no write lock). Read afresh while a write waits for its summaries."""
     # The generation that keys them lives with the reports.
     from reports.services import settled_generation
-    from reports.snapshots import query_key, remembered_part, snapshot_key
+    from reports.snapshots import query_key, remembered_part, scoped_part, snapshot_key
 
     pairs = periods(queryset)
     key = query_key(pairs)
+    scope = getattr(queryset, "scope", None)
+    if scope is not None:
+        # A user's agreements (`for_user`): kept while their provinces are unchanged.
+        part = scoped_part(scope, "periods", key)
+    else:
+        part = {"key": snapshot_key("periods", key), "generation": settled_generation()}
     return remembered_part(
-        key=snapshot_key("periods", key),
-        generation=settled_generation() if key else None,
-        compute=lambda: list(pairs),
+        key=part["key"], generation=part["generation"] if key else None, compute=lambda: list(pairs)
     )
 
 

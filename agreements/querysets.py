@@ -129,6 +129,17 @@ class AreaQuerySet(models.QuerySet):
         )
         return _remembered_reach("rollup", self.db, area_ids, edges)
 
+    def root_ids(self, area_ids):
+        """Ids of the roots of the areas' tree (provinces, old and new) above
+        `area_ids`, each root included: the provinces whose generation a write to
+        these areas' agreements moves on (reports.services.areas_changed)."""
+        edges = f"SELECT id, parent_id FROM {_table(self.model)} WHERE parent_id IS NOT NULL"
+        roots = (
+            f"SELECT reached.id FROM reached JOIN {_table(self.model)} area "
+            "ON area.id = reached.id WHERE area.parent_id IS NULL"
+        )
+        return {row[0] for row in _walk(self.db, area_ids, edges, select=roots)}
+
 
 class AgencyQuerySet(models.QuerySet):
     def search(self, text):
@@ -557,11 +568,15 @@ class AgreementQuerySet(models.QuerySet):
     # Set by `for_agencies` and `in_areas`: the parties (`agreement_id` values) the
     # list is narrowed to, which the search checks first (see `SearchMatch`).
     within = None
+    # Set by `for_user`: whose scope (`scope_of`) the agreements are narrowed to, which
+    # keys what is remembered of them (`agreements.filters.remembered_periods`).
+    scope = None
 
     def _clone(self):
         clone = super()._clone()
         clone.searched = self.searched
         clone.within = self.within
+        clone.scope = self.scope
         return clone
 
     def _pair_rows(self, key):
@@ -747,15 +762,18 @@ class AgreementQuerySet(models.QuerySet):
 
         The single place where read access to agreements is decided.
         """
-        role, *within = scope_of(user)
+        scope = scope_of(user)
+        role, *within = scope
         if role is None:
             return self.none()
         if role == "admin":
-            return self.live()
-        kind, pk = within
-        if kind == "area":
-            return self.live().in_areas([pk])
-        return self.live().for_agencies([pk])
+            visible = self.live()
+        elif within[0] == "area":
+            visible = self.live().in_areas([within[1]])
+        else:
+            visible = self.live().for_agencies([within[1]])
+        visible.scope = scope
+        return visible
 
     def editable_by(self, user):
         """What `user` may change: admins everything, editors their agency's

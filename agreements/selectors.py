@@ -43,11 +43,9 @@ def agreement_list_results_key(*, user, params):
     key), and the data, which only changes with the generation. While a write waits
     for its summaries the generation is None and the results are computed afresh."""
     # The snapshots and the generation live with the reports, which read agreements.
-    from reports.snapshots import settled_part
+    from reports.snapshots import scoped_part
 
-    return settled_part(
-        "agreement_list", scope_of(user), list(params.lists()), timezone.localdate()
-    )
+    return scoped_part(scope_of(user), "agreement_list", list(params.lists()), timezone.localdate())
 
 
 def agreement_page_key(*, agreement, can_edit):

@@ -510,11 +510,12 @@ def count_queries(path, user):
 def first_views(views, users, agreement):
     """Each view's first request after a write, one request at a time in this process:
     the pages keep snapshots until a write can change a figure, so a load without
-    writes measures repeat views only. Two writes, each with the refresh its service
+    writes measures repeat views only. Three writes, each with the refresh its service
     runs after committing: an agreement saved (its summary recomputed and the
-    generation moved on) and a new indicator figure (which also voids the indicator
-    snapshots, and recomputes its indicator and year's whole-country total). Median
-    of FIRST_VIEW_RUNS."""
+    generation moved on, with its provinces'), an agreement of another province
+    saved, and a new indicator figure (which also voids the indicator snapshots, and
+    recomputes its indicator and year's whole-country total). Median of
+    FIRST_VIEW_RUNS."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -530,19 +531,45 @@ def first_views(views, users, agreement):
         summaries_mark(agreement_ids=[agreement.pk])
         refresh_after_write()
 
-    # What a new figure's signals write (reports.signals._figure), for the (indicator,
-    # year) with the most figures, then what `review_save` (the form, the admin)
-    # runs after its commit: that pair's whole-country total recomputed in the
-    # writer's request, not in the next reader's.
+    # An agreement the leader may not see (of another province): it moves on only
+    # that province's generation, so the leader's and the editor's pages stay
+    # remembered; the admin's see every agreement and follow every write.
+    from agreements.models import Agreement
+
+    leader_sees = Agreement.objects.for_user(users["leader"]).values("pk")
+    elsewhere = (
+        Agreement.objects.live()
+        .exclude(pk__in=leader_sees)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+    def saved_elsewhere():
+        summaries_mark(agreement_ids=[elsewhere])
+        refresh_after_write()
+
+    # What a new figure's signals write (reports.signals._figure), a figure of the
+    # leader's agreement for the (indicator, year) with the most figures, then what
+    # `review_save` (the form, the admin) runs after its commit: the agreement's
+    # provinces moved on, that pair's whole-country total recomputed in the writer's
+    # request, not in the next reader's.
     busiest = IndicatorYearTotal.objects.order_by("-count").values_list("indicator_id", "year")
     pair = busiest.first()
 
     def figure_added():
         indicator_totals_mark([pair] if pair else [])
         summaries_changed(indicators=True)
+        summaries_mark(agreement_ids=[agreement.pk])
         refresh_after_write()
 
     writes = {"agreement saved": agreement_saved, "new indicator figure": figure_added}
+    if elsewhere is not None:
+        writes = {
+            "agreement saved": agreement_saved,
+            "saved in another province": saved_elsewhere,
+            "new indicator figure": figure_added,
+        }
     for view in views:
         client = test_client(users[view["role"]].get_username())
         client.get(view["path"])  # Its snapshot is stored: what a write then voids.

@@ -235,6 +235,32 @@ class OpenActivity(models.Model):
         return f"{self.activity_id} ({self.deadline})"
 
 
+class AreaGeneration(models.Model):
+    """How many writes have touched the agreements of one province since this table
+    began: `area_id` is a root of the areas' tree (a province, or one of the
+    provinces merged in 2025), or NO_AREA for parties whose agency has no area.
+
+    A leader's or an editor's pages show the agreements a party of which lies in
+    their area or is their agency: every write to such an agreement moves on the
+    generation of its parties' provinces (reports.services.areas_changed), and the
+    pages of a scope are keyed by the sum over the scope's provinces with the
+    structure generation (`scope_generation`), so that one province's writes leave
+    another's pages remembered. Rows are never deleted (no foreign key): a scope's
+    sum never goes back to a value it had."""
+
+    NO_AREA = 0
+
+    area_id = models.BigIntegerField(_("địa bàn"), primary_key=True)
+    generation = models.PositiveBigIntegerField(_("thế hệ"), default=0)
+
+    class Meta:
+        verbose_name = _("thế hệ dữ liệu theo tỉnh")
+        verbose_name_plural = _("thế hệ dữ liệu theo tỉnh")
+
+    def __str__(self):
+        return f"{self.area_id} #{self.generation}"
+
+
 class ReportSnapshot(models.Model):
     """What a page computed from the summary tables for one question (`key`, a
     digest of its scoped query, filters, day and language) while

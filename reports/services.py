@@ -16,13 +16,16 @@ import json
 import logging
 from collections import defaultdict
 
-from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Count, F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from agreements.models import (
+    Agency,
     AgencyChange,
     Agreement,
+    AgreementParty,
+    Area,
     ContentItem,
     IndicatorValue,
     ItemAssessment,
@@ -33,6 +36,7 @@ from dinvan.rows import ModelColumns
 
 from .models import (
     AgreementSummary,
+    AreaGeneration,
     IndicatorYearTotal,
     ObligationSummary,
     OpenActivity,
@@ -140,6 +144,86 @@ def settled_generation() -> int | None:
     return None if current is None or current.pending else current.generation
 
 
+# --- Generations per province ---------------------------------------------------------
+
+
+def areas_changed(*, agreement_ids=(), area_ids=()) -> None:
+    """Move on the generation of every province (root of the areas' tree) whose
+    users may see these agreements (the areas of their parties) or agreements of
+    these areas: the pages of scopes within other provinces stay remembered
+    (`scope_generation`). In the writer's transaction, like the marks."""
+    areas = set(area_ids)
+    ids = {pk for pk in agreement_ids if pk is not None}
+    if ids:
+        parties = AgreementParty.objects.filter(agreement_id__in=ids)
+        areas |= set(parties.values_list("agency_area_id", flat=True).distinct().order_by())
+    roots = Area.objects.root_ids(area for area in areas if area is not None)
+    if None in areas:
+        roots.add(AreaGeneration.NO_AREA)
+    if not roots:
+        return
+    writing = connections[AreaGeneration.objects.db]
+    table = writing.ops.quote_name(AreaGeneration._meta.db_table)
+    # In the roots' order, so that concurrent writers lock the rows in the same order.
+    with writing.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (area_id, generation) "
+            f"VALUES {', '.join(['(%s, 1)'] * len(roots))} "
+            f"ON CONFLICT (area_id) DO UPDATE SET generation = {table}.generation + 1",
+            sorted(roots),
+        )
+
+
+def scope_roots(scope) -> list[int] | None:
+    """The provinces of `scope` (`agreements.querysets.scope_of`): those of a
+    leader's areas (the merged units included), or of the areas of an editor's
+    agency and the agencies it continues; None for every live agreement (an
+    admin's). Remembered within page views until the areas or the agencies change."""
+    from .snapshots import remembered_in_view  # snapshots import this module
+
+    if scope[0] in (None, "admin"):
+        return None
+    kind, pk = scope[1:]
+
+    def compute():
+        if kind == "area":
+            areas = set(Area.objects.rollup_ids([pk]))
+        else:
+            lineage = Agency.objects.lineage_ids([pk])
+            areas = set(Agency.objects.filter(pk__in=lineage).values_list("area_id", flat=True))
+        roots = Area.objects.root_ids(area for area in areas if area is not None)
+        if None in areas:
+            roots.add(AreaGeneration.NO_AREA)
+        return sorted(roots)
+
+    return remembered_in_view("scope_roots", scope, compute=compute)
+
+
+def scope_generation(scope, current: SummaryState) -> int:
+    """The generation of what `scope` may see, in the state `current`: the
+    generation itself for every live agreement (an admin's scope), else the
+    structure generation (areas, agencies, lineage, catalogue) with the sum of the
+    generations of the scope's provinces, which only writes to agreements with a
+    party there move on. Only for keys that name the scope: two scopes' sums may be
+    equal."""
+    roots = scope_roots(scope)
+    if roots is None:
+        return current.generation
+    by_area = getattr(current, "area_generations", None)
+    if by_area is None:  # a state not read by `read_state`
+        by_area = dict(AreaGeneration.objects.values_list("area_id", "generation"))
+    return (current.structure_generation << 32) + sum(by_area.get(root, 0) for root in roots)
+
+
+def settled_scope_generation(scope) -> int | None:
+    """`scope_generation` when no write is waiting for `summaries_refresh` (as
+    `settled_generation`), else None."""
+    current = read_state()
+    if current is None or current.pending:
+        return None
+    return scope_generation(scope, current)
+
+
 # The state as one page view read it: `reading_state` (entered by
 # reports.middleware.ReadStateOnceMiddleware for GET and HEAD requests) keeps what
 # `read_state` returned for the rest of the request. A page asks for the state for
@@ -206,6 +290,11 @@ class _StateRead:
             "summarised": (
                 f"(SELECT MAX(agreement_id) FROM {quote(AgreementSummary._meta.db_table)})"
             ),
+            # {province: generation}, a hundred rows at national scale.
+            "area_generations": (
+                f"(SELECT {_json_object(connection)}(area_id, generation) "
+                f"FROM {quote(AreaGeneration._meta.db_table)})"
+            ),
         }
         self.flags = list(flags)
         # Named, so that the query can be joined to another (the session's).
@@ -227,7 +316,16 @@ class _StateRead:
             current.pending = bool(flags["pending"])
             current.indicators_pending = bool(flags["indicators_pending"])
             current.top, current.summarised = flags["top"], flags["summarised"]
+            by_area = flags["area_generations"] or {}
+            if isinstance(by_area, str):  # SQLite's JSON is text
+                by_area = json.loads(by_area)
+            current.area_generations = {int(area): value for area, value in by_area.items()}
         return current
+
+
+def _json_object(connection):
+    """The aggregate building a JSON object of (key, value) rows."""
+    return "json_object_agg" if connection.vendor == "postgresql" else "json_group_object"
 
 
 def _state_read(connection):
@@ -574,6 +672,7 @@ def _recompute(ids, *, years, rebuilding=False):
                 .order_by()
             )
         summaries_changed(indicators=bool(flipped))
+        areas_changed(agreement_ids=ids)
         ObligationSummary.objects.filter(summary_id__in=ids).delete()
         OpenActivity.objects.filter(summary_id__in=ids).delete()
         AgreementSummary.objects.filter(pk__in=ids).delete()

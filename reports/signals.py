@@ -12,6 +12,13 @@ A figure also marks its (indicator, year) (`PendingIndicatorTotal`): its
 whole-country total is recomputed once the write's service has committed
 (`refresh_after_write`), or else before the next page reads it
 (`indicator_totals_refresh`).
+
+The generation of each province (`AreaGeneration`) keys a leader's or an editor's
+pages: every write to an agreement reaches it through a mark (figures, legal bases,
+signatories, papers and attachments mark their agreement too), whose refresh moves
+on the provinces of the agreement's parties; a party that leaves a province moves
+that one on at once. Writes to areas, agencies, lineage and the indicator catalogue
+move the structure generation on, which every scope's key holds.
 """
 
 import functools
@@ -39,6 +46,7 @@ from agreements.models import (
 
 from .models import IndicatorYearTotal
 from .services import (
+    areas_changed,
     indicator_totals_mark,
     summaries_changed,
     summaries_mark,
@@ -68,11 +76,23 @@ def _owner(sender, instance, **kwargs):
     summaries_mark(agreement_ids=[instance.agreement_id])
 
 
+def _party_before(sender, instance, **kwargs):
+    # A party moved to another agency may leave a province: its pages change too.
+    if instance.pk and not kwargs.get("raw", False):
+        instance._previous_area_id = (
+            AgreementParty.objects.filter(pk=instance.pk)
+            .values_list("agency_area_id", flat=True)
+            .first()
+        )
+
+
 @_unless_raw
 def _party(sender, instance, **kwargs):
-    # Who is a party decides who sees the agreement's indicator figures.
+    # Who is a party decides who sees the agreement and its indicator figures: the
+    # provinces it leaves or joins (the refresh of the mark moves on those it is in).
     summaries_mark(agreement_ids=[instance.agreement_id])
     summaries_changed(indicators=True)
+    areas_changed(area_ids=[instance.agency_area_id, getattr(instance, "_previous_area_id", None)])
 
 
 @_unless_raw
@@ -116,20 +136,43 @@ def _changed(sender, **kwargs):
 
 
 @_unless_raw
-def _shown(sender, **kwargs):
+def _shown(sender, instance, **kwargs):
     # No figure counts these, but the agreement report's body shows them and is
-    # remembered by the generation (reports.selectors.documents.agreement_report_key).
+    # remembered by the generation (reports.selectors.documents.agreement_report_key);
+    # the mark moves on the generation of the agreement's provinces when refreshed.
     summaries_changed()
+    summaries_mark(agreement_ids=[_agreement_of(instance)])
+
+
+def _agreement_of(instance):
+    """The agreement a legal basis, signatory, paper or attachment belongs to (None
+    when its owner is gone: the owner's own deletion marked it)."""
+    if getattr(instance, "agreement_id", None):
+        return instance.agreement_id
+    owners = (
+        ("party_id", AgreementParty),
+        ("review_id", Review),
+        ("plan_id", AnnualPlan),
+    )
+    for field, model in owners:
+        owner = getattr(instance, field, None)
+        if owner:
+            return model.objects.filter(pk=owner).values_list("agreement_id", flat=True).first()
+    return None
 
 
 def _figure_before(sender, instance, **kwargs):
-    # An edited figure may move to another indicator or year: the old pair too.
+    # An edited figure may move to another indicator, year or agreement: the old
+    # pair and agreement too.
     if instance.pk and not kwargs.get("raw", False):
-        instance._previous_pair = (
+        previous = (
             IndicatorValue.objects.filter(pk=instance.pk)
-            .values_list("indicator_id", "year")
+            .values_list("indicator_id", "year", "agreement_id")
             .first()
         )
+        if previous is not None:
+            instance._previous_pair = previous[:2]
+            instance._previous_agreement_id = previous[2]
 
 
 @_unless_raw
@@ -140,6 +183,10 @@ def _figure(sender, instance, **kwargs):
         pairs.append(previous)
     indicator_totals_mark(pairs)
     summaries_changed(indicators=True)
+    # Its agreement's provinces, moved on when the mark is refreshed.
+    summaries_mark(
+        agreement_ids=[instance.agreement_id, getattr(instance, "_previous_agreement_id", None)]
+    )
 
 
 @_unless_raw
@@ -169,6 +216,7 @@ def connect():
         for model in (LegalBasis, Signatory, ContributedPaper, Attachment):
             signal.connect(_shown, sender=model, dispatch_uid=f"shown_{model.__name__}")
     pre_save.connect(_lineage_before, sender=AgencyChange, dispatch_uid="summary_lineage_before")
+    pre_save.connect(_party_before, sender=AgreementParty, dispatch_uid="summary_party_before")
     pre_save.connect(_figure_before, sender=IndicatorValue, dispatch_uid="figure_before")
     m2m_changed.connect(
         _changed, sender=Area.successors.through, dispatch_uid="changed_area_successors"

@@ -9,6 +9,10 @@ process shares them, and a rolled-back transaction takes its own along.
 
 Rendered parts of pages (`remembered_part`: the agreement list's results) are
 keyed the same way but kept in Django's cache, not in the database.
+
+What one user's scope shows (a leader's province, an editor's agency) is keyed by
+the scope's generation instead (`scoped_part`, `reports.services.scope_generation`):
+writes to another province's agreements leave it remembered.
 """
 
 import contextvars
@@ -41,6 +45,15 @@ def settled_part(*parts) -> dict:
     from .services import settled_generation
 
     return {"key": snapshot_key(*parts), "generation": settled_generation()}
+
+
+def scoped_part(scope, *parts) -> dict:
+    """`settled_part` for what one scope may see (`scope`: `scope_of(user)`, named in
+    the key): keyed by the scope's generation (reports.services.scope_generation),
+    which one province's writes leave as it is for the scopes of another."""
+    from .services import settled_scope_generation
+
+    return {"key": snapshot_key(*parts, scope), "generation": settled_scope_generation(scope)}
 
 
 def query_key(queryset):

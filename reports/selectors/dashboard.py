@@ -27,12 +27,12 @@ from agreements.models import (
     PlanActivity,
     Review,
 )
-from agreements.querysets import edits_what_it_sees, role_of
+from agreements.querysets import edits_what_it_sees, role_of, scope_of
 from dinvan.rows import FieldColumns
 
 from ..models import ObligationSummary, OpenActivity
 from ..querysets import OverAll, among_firsts, count_each, status_case, union_all
-from ..services import summaries_ready
+from ..services import scope_generation, summaries_ready
 from ..snapshots import query_key, remembered, snapshot_key
 from .indicators import area_value_filter, cached_indicator_totals
 from .obligations import review_obligations, stored_obligations
@@ -73,17 +73,19 @@ def dashboard_figures_key(*, user, agreements, on, filters, area_ids=None, years
     page view, `summaries_ready` reads the state once for this and `dashboard`.)"""
     state = summaries_ready(on=on)
     query = query_key(agreements) if state is not None else None
+    scope = scope_of(user)
     return {
         "key": snapshot_key(
             "dashboard_figures",
             query,
+            scope,
             on,
             sorted(filters.items()),
             area_ids,
             years,
             sorted(_user_flags(user).items()),
         ),
-        "generation": state.generation if query else None,
+        "generation": scope_generation(scope, state) if query else None,
     }
 
 
@@ -124,9 +126,12 @@ def dashboard(*, user, agreements, on, filters, area_ids=None, years=None):
         # The same question asked again before any write changed a figure is answered
         # from the snapshot of the first answer (see reports.snapshots).
         query = query_key(agreements)
+        scope = scope_of(user)
         figures = remembered(
-            key=snapshot_key("dashboard", query, on, sorted(filters.items()), area_ids, years),
-            generation=state.generation if query else None,
+            key=snapshot_key(
+                "dashboard", query, scope, on, sorted(filters.items()), area_ids, years
+            ),
+            generation=scope_generation(scope, state) if query else None,
             compute=compute,
         )
     return {"on": on, **figures, **_user_flags(user)}

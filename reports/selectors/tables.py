@@ -30,8 +30,8 @@ from agreements.text import fold
 from ..filters import AgencyReportFilterSet, IndicatorReportFilterSet, TermSummaryFilterSet
 from ..models import ObligationSummary
 from ..querysets import count_each, status_case
-from ..services import indicator_generation, summaries_ready, summaries_refresh
-from ..snapshots import query_key, remembered, settled_part, snapshot_key
+from ..services import indicator_generation, scope_generation, summaries_ready, summaries_refresh
+from ..snapshots import query_key, remembered, scoped_part, snapshot_key
 from .indicators import cached_indicator_totals, previous_year_comparison
 from .obligations import review_obligations, stored_obligations
 from .scope import Scope
@@ -69,8 +69,8 @@ def table_report_key(*, user, path, params) -> dict:
     for its summaries: rendered afresh (and the summaries refreshed by the report)."""
     profile = getattr(user, "profile", None)
     agency_id = profile.agency_id if profile is not None else None
-    return settled_part(
-        "table_report", path, scope_of(user), agency_id, list(params.lists()), timezone.localdate()
+    return scoped_part(
+        scope_of(user), "table_report", path, agency_id, list(params.lists()), timezone.localdate()
     )
 
 
@@ -102,9 +102,10 @@ def term_summary(
         # Read from the summary tables, and a page remembered until a write changes
         # it (not an export: every row, read once).
         key = query_key(agreements)
+        scope = scope_of(user)
         rows, totals, pages = remembered(
-            key=snapshot_key("term_summary", key, on, page),
-            generation=state.generation if key and page else None,
+            key=snapshot_key("term_summary", key, scope, on, page),
+            generation=scope_generation(scope, state) if key and page else None,
             compute=lambda: _term_page(agreements, on=on, page=page),
         )
     else:
@@ -419,9 +420,12 @@ def agency_report(
     if state is not None and limit is not None:
         # A page (not an export) is remembered until a write changes it.
         key = query_key(agreements)
+        scope = scope_of(user)
         lists = remembered(
-            key=snapshot_key("agency_report", key, query_key(visible), sorted(lineage), on, limit),
-            generation=state.generation if key else None,
+            key=snapshot_key(
+                "agency_report", key, query_key(visible), sorted(lineage), scope, on, limit
+            ),
+            generation=scope_generation(scope, state) if key else None,
             compute=compute,
         )
     else:

@@ -92,8 +92,10 @@ def test_a_signed_in_page_reads_the_state_with_its_session(client, admin_user):
 
 def test_the_state_read_with_the_session_is_the_state_read_alone(client, admin_user):
     summaries.summaries_rebuild()
+    summaries.areas_changed(area_ids=[AreaFactory().pk, AreaFactory().pk])
     AgreementFactory()  # a write waits: the flags are read too
     alone = summaries.read_state()
+    assert len(alone.area_generations) == 2
     client.force_login(admin_user)
     seen = []
     original = summaries.StateRider.received
@@ -108,7 +110,7 @@ def test_the_state_read_with_the_session_is_the_state_read_alone(client, admin_u
         client.get(reverse("agreements:agreement_list"))
     (with_session,) = seen
     fields = [field.attname for field in SummaryState._meta.concrete_fields]
-    flags = ["pending", "indicators_pending", "top", "summarised"]
+    flags = ["pending", "indicators_pending", "top", "summarised", "area_generations"]
     assert [getattr(with_session, name) for name in fields + flags] == [
         getattr(alone, name) for name in fields + flags
     ]
