@@ -238,17 +238,13 @@ def remembered_periods(queryset):
     repeat view costs no query, and a page that only reads writes nothing (on
     SQLite, no write lock). Read afresh while a write waits for its summaries."""
     # The generation that keys them lives with the reports.
-    from reports.services import settled_generation
-    from reports.snapshots import query_key, remembered_part, scoped_part, snapshot_key
+    from reports.snapshots import query_key, remembered_part, scoped_part, settled_part
 
     pairs = periods(queryset)
     key = query_key(pairs)
     scope = getattr(queryset, "scope", None)
-    if scope is not None:
-        # A user's agreements (`for_user`): kept while their provinces are unchanged.
-        part = scoped_part(scope, "periods", key)
-    else:
-        part = {"key": snapshot_key("periods", key), "generation": settled_generation()}
+    # A user's agreements (`for_user`) are kept while their provinces are unchanged.
+    part = scoped_part(scope, "periods", key) if scope else settled_part("periods", key)
     return remembered_part(
         key=part["key"], generation=part["generation"] if key else None, compute=lambda: list(pairs)
     )

@@ -151,15 +151,14 @@ def areas_changed(*, agreement_ids=(), area_ids=()) -> None:
     """Move on the generation of every province (root of the areas' tree) whose
     users may see these agreements (the areas of their parties) or agreements of
     these areas: the pages of scopes within other provinces stay remembered
-    (`scope_generation`). In the writer's transaction, like the marks."""
+    (`scope_generation`). In the transaction of the write (a party's signal) or of
+    the refresh that recomputes its marks."""
     areas = set(area_ids)
     ids = {pk for pk in agreement_ids if pk is not None}
     if ids:
         parties = AgreementParty.objects.filter(agreement_id__in=ids)
         areas |= set(parties.values_list("agency_area_id", flat=True).distinct().order_by())
-    roots = Area.objects.root_ids(area for area in areas if area is not None)
-    if None in areas:
-        roots.add(AreaGeneration.NO_AREA)
+    roots = _provinces_of(areas)
     if not roots:
         return
     writing = connections[AreaGeneration.objects.db]
@@ -191,16 +190,23 @@ def scope_roots(scope) -> list[int] | None:
         else:
             lineage = Agency.objects.lineage_ids([pk])
             areas = set(Agency.objects.filter(pk__in=lineage).values_list("area_id", flat=True))
-        roots = Area.objects.root_ids(area for area in areas if area is not None)
-        if None in areas:
-            roots.add(AreaGeneration.NO_AREA)
-        return sorted(roots)
+        return sorted(_provinces_of(areas))
 
     return remembered_in_view("scope_roots", scope, compute=compute)
 
 
+def _provinces_of(areas) -> set[int]:
+    """The roots of the areas' tree above `areas`, NO_AREA standing for None (an
+    agency without an area)."""
+    roots = Area.objects.root_ids(area for area in areas if area is not None)
+    if None in areas:
+        roots.add(AreaGeneration.NO_AREA)
+    return roots
+
+
 def scope_generation(scope, current: SummaryState) -> int:
-    """The generation of what `scope` may see, in the state `current`: the
+    """The generation of what `scope` may see, in the state `current` (as
+    `read_state` returns it): the
     generation itself for every live agreement (an admin's scope), else the
     structure generation (areas, agencies, lineage, catalogue) with the sum of the
     generations of the scope's provinces, which only writes to agreements with a
@@ -209,9 +215,7 @@ def scope_generation(scope, current: SummaryState) -> int:
     roots = scope_roots(scope)
     if roots is None:
         return current.generation
-    by_area = getattr(current, "area_generations", None)
-    if by_area is None:  # a state not read by `read_state`
-        by_area = dict(AreaGeneration.objects.values_list("area_id", "generation"))
+    by_area = current.area_generations  # read with the state (`read_state`)
     return (current.structure_generation << 32) + sum(by_area.get(root, 0) for root in roots)
 
 
